@@ -1,0 +1,3 @@
+"""Replay engine: session recordings, redaction, playback timelines and scorecards.
+
+Pure Python: no Textual, no database."""
