@@ -1,0 +1,257 @@
+"""Cue tables of the tone engine: written by hand from contact-centre practice.
+
+Each table maps a tone to an ordered list of ``(pattern, weight, cue)`` entries.
+
+- ``pattern`` is a regular expression matched case-insensitively against the
+  original text (never a lower-cased copy, so spans stay exact). Use only
+  non-capturing groups ``(?:…)``: the engine wraps each entry in one capturing
+  group to know which entry matched. Word boundaries are added around it.
+- ``weight`` is the evidence the cue gives on its own: 1.0 is "clearly present"
+  (a signal reaches level *medium* at 1.0, *high* at 2.0, *low* at 0.5).
+- ``cue`` is the short label shown to the agent next to the highlighted words.
+
+Within one tone, matches don't overlap and the earliest entry wins at a position,
+so specific phrases are listed before the generic words they contain.
+
+Nothing here comes from the MAIA-DQE corpus (evaluation only, CC BY-ND); see
+docs/tone.md.
+"""
+
+from __future__ import annotations
+
+Cue = tuple[str, float, str]
+
+_NT = r"(?:n[o']?t|n’t)"  # don't / dont / do not written many ways
+# a negated verb phrase: "doesn't", "did not", "can't", "cannot", "won't", "never", "no longer"
+_NOT = (r"(?:(?:do|does|did|is|are|was|were|has|have|had|ca|can|could|wo|will|would|should|must)"
+        r"(?:n['’]?t| not)|cannot|not|never|no longer)")
+
+FRUSTRATION: list[Cue] = [
+    # repetition: the customer has been here before
+    (r"(?:second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|tenth|umpteenth|nth|several|multiple|many|\d+|two|three|four|five|six|ten) times?(?: (?:now|already|today|this week|this month))?",
+     1.4, "repetition"),
+    (r"for the (?:second|third|fourth|fifth|umpteenth|nth|last|hundredth|millionth|\d+(?:st|nd|rd|th)) time", 1.5, "repetition"),
+    (r"how many (?:more )?times", 1.6, "repetition"),
+    (r"(?:yet|once) again", 1.2, "repetition"),
+    (r"over and over(?: again)?", 1.3, "repetition"),
+    (r"again and again", 1.3, "repetition"),
+    (r"every (?:single )?time", 0.9, "repetition"),
+    (r"as i (?:already |have |'ve )?(?:said|told you|explained|mentioned|wrote)", 1.4, "repetition"),
+    (r"(?:i(?: have|'ve)? )?already (?:told|explained|said|sent|called|written|wrote|contacted|tried|asked|done|did|provided|given|gave)", 1.2, "repetition"),
+    (r"(?:i )?keep(?:s)? (?:getting|happening|saying|telling|asking|sending|failing|crashing|coming back|being told|calling|writing|receiving)", 1.1, "repetition"),
+    (r"(?:this|it) (?:happened|happens) again", 1.3, "repetition"),
+    (r"(?:same|this) (?:problem|issue|error|thing) (?:again|still|every time|keeps)", 1.3, "repetition"),
+    (r"again", 0.6, "repetition"),
+    # still / already: the problem outlasts the promise
+    (rf"still (?:{_NOT}|no|nothing|waiting|broken|the same|hasn'?t|haven'?t|isn'?t|doesn'?t|can'?t|cannot|unable|without|missing|stuck|getting|charged|blocked|locked)\w*", 1.3, "still"),
+    (r"still", 0.5, "still"),
+    (r"already", 0.4, "already"),
+    # nobody answers
+    (r"(?:nobody|no one|no-one|none of you|no body) (?:(?:has|have|had|ever|even|will|is|was|bothered to|cares?|could|can|seems to) )*(?:answer|repl|respond|call|contact|get back|got back|help|care|listen|read|fix|explain|tell|told|know)\w*",
+     1.6, "no answer"),
+    (r"(?:no|never (?:got|received|had) (?:an?|any)) (?:answer|response|reply|feedback|call ?back|callback|update|news|reaction)(?:s)?(?: (?:at all|yet|whatsoever))?", 1.3, "no answer"),
+    (r"(?:never|haven'?t|have not|hasn'?t|has not|didn'?t|did not) (?:got|get|gotten|received|receive|heard|hear) (?:back|anything|any(?:thing)? (?:back|answer|response|reply)|a (?:reply|response|call|answer))", 1.4, "no answer"),
+    (r"(?:ignored|ignoring me|left on read|(?:you|they) (?:never|don'?t) (?:answer|reply|respond|call back))", 1.4, "no answer"),
+    # failure: it does not work / did not arrive
+    (r"(?:nothing|none of (?:it|them|this)) (?:works?|working|worked|happened|has happened|changed|has changed|helps?|helped)", 1.5, "failure"),
+    (rf"(?:{_NOT}|unable to|impossible to|stopped|fails? to|failed to|failing to) (?:(?:even|yet|really|seem to|be able to|get it to|manage to|\w+) ){{0,2}}?(?:work|working|works|worked|function|functions|functioning|load|loading|log ?in|sign ?in|connect|access|open|pay|use|download|install|activate|update|reach|get through|find|see|withdraw|transfer|deposit|verify|register|change|complete|finish|order|book|enter|go through|show up|appear|receive|get|arrive|come)\b",
+     1.1, "failure"),
+    (rf"(?:{_NOT}|still not) (?:yet )?(?:been )?(?:arrived?|received|delivered|refunded|credited|shipped|fixed|solved|resolved|answered|processed|returned|reimbursed|activated|sent|cancell?ed|done|paid|appeared|reflected|updated|corrected|repaired|replaced|released|unblocked|approved)",
+     1.2, "failure"),
+    (r"(?:doesn'?t|does not|didn'?t|did not) help", 1.1, "failure"),
+    (r"(?:is|are|was|still|keeps?|got|been) (?:broken|down|blocked|locked|suspended|frozen|stuck|crashing|crashed|missing|lost|wrong|damaged|defective|faulty)", 1.0, "failure"),
+    (r"(?:wrong|incorrect|damaged|defective|faulty|broken|missing|double|duplicate) (?:item|product|order|package|parcel|charge|amount|bill|invoice|size|address|delivery|part|payment)s?", 1.0, "failure"),
+    (r"(?:charged|billed|debited) (?:me )?(?:twice|double|again|two times|too much|wrongly|incorrectly)", 1.3, "failure"),
+    (r"(?:error|crash)(?:es|ed|ing|s)?", 0.5, "failure"),
+    (r"no (?:internet|connection|signal|service|power|electricity|network|phone line|dial tone|tv|water|heating|hot water|access)", 1.0, "failure"),
+    # waiting long
+    (r"(?:been )?waiting (?:for )?(?:over |more than |almost |nearly |about )?(?:an? |\d+ |two |three |four |five |several |many )?(?:days?|weeks?|months?|hours?|ages|forever|an eternity|so long|too long|long enough)", 1.4, "long wait"),
+    (r"(?:still|been|keep|kept) waiting", 1.3, "long wait"),
+    (r"(?:for|since|in|over|after) (?:over |more than |almost |nearly )?(?:\d+|two|three|four|five|six|several|many) (?:days|weeks|months)", 0.8, "long wait"),
+    (r"(?:for|since) (?:days|weeks|months|ages|forever)", 1.0, "long wait"),
+    (r"(?:takes?|taking|took) (?:so|too|very|this|that) long", 1.2, "long wait"),
+    (r"(?:how|why) (?:much )?long(?:er)?", 0.8, "long wait"),
+    (r"on hold for", 1.2, "long wait"),
+    # promises broken
+    (r"(?:you|they|your (?:colleague|agent|team|support)) (?:promised|said|told me|assured me)", 1.0, "broken promise"),
+    (r"i was (?:told|promised|assured)", 1.0, "broken promise"),
+    (r"(?:was|were|is|are) supposed to", 0.9, "broken promise"),
+    (r"should (?:have|'ve) (?:been|arrived|received|come|gotten)", 0.8, "broken promise"),
+    # emotion words
+    (r"frustrat\w*", 1.5, "emotion word"),
+    (r"annoy\w*|irritat\w*|exasperat\w*", 1.3, "emotion word"),
+    (r"disappoint\w*|let ?down", 1.3, "emotion word"),
+    (r"fed up|sick (?:and tired )?of|tired of|had enough|enough is enough|at my wits'? end", 1.6, "emotion word"),
+    (r"unacceptable|not acceptable|inacceptable|ridiculous|absurd|unbelievable|incredible|outrageous|a joke|a farce|pathetic|shameful|a disgrace|terrible|horrible|awful|appalling|dreadful|worst|useless|hopeless|waste of (?:my )?(?:time|money)|wasted (?:my )?(?:time|money|hours|days)",
+     1.3, "emotion word"),
+    (r"(?:un|dis)(?:satisfied|happy)|not (?:(?:very|at all|really|too|that|so) )?(?:happy|satisfied|pleased|ok|okay|good|great|helpful|acceptable|fair|right|normal|professional)",
+     1.2, "negated positive"),
+    (r"poor (?:service|support|quality|communication|experience)|bad (?:service|support|experience|quality)|no (?:help|support|service)", 1.2, "emotion word"),
+    (r"what (?:is|'s) going on|what the (?:hell|heck)|seriously|come on|are you (?:kidding|serious|joking)|you (?:must|have got to|gotta) be (?:kidding|joking)", 1.1, "exasperation"),
+    (r"why (?:is|isn'?t|does|doesn'?t|do|don'?t|can'?t|won'?t|hasn'?t|haven'?t|am i|is it so|on earth)", 0.5, "why"),
+    (r"(?:unfortunately|sadly|again no)", 0.4, "regret"),
+    (r"(?:problem|issue|complaint|complain)\w*", 0.35, "problem"),
+    (r"sigh|ugh+|argh+|grr+|smh|omg", 0.9, "exasperation"),
+]
+
+ANGER: list[Cue] = [
+    (r"angry|furious|livid|outraged|enraged|infuriat\w*|fuming|pissed(?: off)?|mad (?:at|about)|seething|beyond (?:angry|upset|annoyed)", 1.6, "emotion word"),
+    (r"disgust\w*|disgrace\w*|scandal\w*|outrage\w*|appalled|shame on you|shameful", 1.4, "emotion word"),
+    (r"rip[- ]?off|scam\w*|fraud(?:ulent|sters?)?|theft|thie(?:f|ves)|steal\w*|stole|robbed|robbery|cheat\w*|swindl\w*|con artists?", 1.4, "accusation"),
+    (r"liars?|lying to (?:me|us|your customers)|you lied|lied to me|blatant lie", 1.4, "accusation"),
+    (r"incompeten\w*|unprofessional|amateurs?|clueless", 1.3, "accusation"),
+    (r"how dare you|enough is enough|i demand|demand (?:a|an|my|to)", 1.3, "demand"),
+    (r"(?:fuck|fck|f\*+k|shit|goddamn)\w*|f\*\*\*|bullshit|crap(?:py)?|damn(?:ed|it)?|bloody|hell|bitch(?:ing)?|piss(?:ed|ing)?", 1.0, "profanity"),
+    (r"wtf|ffs|fml", 1.2, "profanity"),
+]
+
+# Abuse: insults aimed at the agent (second person or the staff), or profanity thrown
+# at them. Profanity about a thing ("this damn app") is anger, not abuse.
+_INSULT = (r"(?:idiot|idiots|moron|morons|imbecile|imbeciles|stupid|dumb|dumbass|useless|incompetent|pathetic|clown|clowns|"
+           r"joke|liar|liars|loser|losers|bitch|bastard|bastards|asshole|assholes|arsehole|dickhead|prick|jerk|"
+           r"retard(?:ed)?|scum|trash|garbage|piece of (?:shit|crap|garbage)|waste of space|brain ?dead|monkey|monkeys|muppet)")
+ABUSE: list[Cue] = [
+    (r"(?:fuck|f\*+k|f\*\*\*|screw|sod|damn) (?:you|u|off|yourself|yourselves|your (?:company|service|team))", 2.2, "profanity at the agent"),
+    (r"shut (?:up|the (?:fuck|hell) up)|go to hell|piss off|get lost|bugger off|drop dead|stfu|kys", 2.2, "insult"),
+    (rf"(?:you|u|ya|youre|you're|you are|ur|your (?:agents?|staff|people|team|support|colleagues?)|(?:are|r) you)(?: (?:all|just|an?|such an?|so|really|fucking|bloody|completely|totally|absolutely|the|one|a bunch of|bunch of|being)){{0,3}} {_INSULT}",
+     2.2, "insult"),
+    (rf"{_INSULT} (?:agents?|staff|people|company|support|bots?|robots?|employees?|workers?)", 1.6, "insult"),
+    (r"(?:you|u) (?:people|lot|guys)? ?(?:suck|are a joke|are useless|are hopeless|make me sick)", 1.8, "insult"),
+    (r"idiots|morons|imbeciles|clowns|muppets|incompetents|bastards|assholes|arseholes", 1.6, "insult"),
+    (r"(?:stupid|dumb|useless) (?:bot|robot|machine|agent|person|woman|man|girl|guy|boy)", 1.8, "insult"),
+]
+
+THREAT: list[Cue] = [
+    (r"(?:my |a |get a |contact (?:my |a )?|call (?:my |a )?|speak to (?:my |a )?)(?:lawyer|attorney|solicitor|legal team|legal counsel|legal department)s?", 2.2, "legal"),
+    (r"(?:legal|court) (?:action|proceedings|steps|measures|case)|take (?:you|this|it) to court|see you in court|small claims|sue|suing|lawsuit|class action|litigation",
+     2.2, "legal"),
+    (r"lawyers?|attorneys?|solicitors?", 1.4, "legal"),
+    (r"(?:ombudsman|regulator|trading standards|consumer (?:protection|rights|association|agency|council|authority|advice)|better business bureau|bbb|ftc|cfpb|ofcom|ofgem|financial conduct authority|data protection (?:authority|officer)|police)",
+     1.6, "legal"),
+    (r"report (?:you|this|your company|it) to", 1.8, "legal"),
+    (r"(?:post|share|write|put|tell|tweet|publish|expose)\w* (?:(?:this|it|about (?:this|it|you|your company)|everything|everyone|the world|my experience) )?(?:on|to|in|about) (?:twitter|x|facebook|instagram|tiktok|reddit|youtube|linkedin|social media|the internet|online|trustpilot|yelp|google|the press|the news|the media)",
+     2.0, "publicity"),
+    (r"(?:bad|negative|terrible|1[- ]star|one[- ]star|zero[- ]star|honest) reviews?|review (?:you|this|your)|go(?:ing)? public|the press|journalists?|newspapers?|tell (?:all )?(?:everyone|everybody|all my friends)|everyone will know|social media|trustpilot|yelp",
+     1.6, "publicity"),
+    (r"charge ?backs?|(?:dispute|reverse|contest|block|cancel) (?:the |this |that |my |your )?(?:charge|payment|transaction|debit|direct debit)s?|(?:call|contact|phone|tell|ask) (?:my|the) (?:bank|credit card (?:company|issuer|provider)|card issuer)|(?:paypal|credit card|bank) (?:claim|dispute)|file a (?:claim|dispute)",
+     2.0, "chargeback"),
+]
+
+CHURN: list[Cue] = [
+    (r"cancel\w* (?:my |the |our |your |this )?(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)", 2.0, "cancel"),
+    (r"(?:close|terminate|end|delete|quit) (?:my |the |our )?(?:account|contract|subscription|membership|plan|relationship|business with you)", 2.0, "cancel"),
+    (r"(?:switch|switching|move|moving|go|going|change|changing|leave|leaving|migrate|migrating) (?:\w+ )?(?:to (?:another|a different|a new|a better|your competitor|the competition|one of your competitors)|provider|company|bank|supplier|elsewhere|somewhere else|competitor)",
+     2.0, "switch"),
+    (r"(?:switch|switching|move|moving) (?:to|over to) \w+", 1.2, "switch"),
+    (r"(?:take|taking) my (?:business|money|custom) (?:elsewhere|somewhere else)|go elsewhere|look(?:ing)? elsewhere|find (?:another|a different|a new|a better) (?:provider|company|supplier|bank|shop|store|service)",
+     2.0, "switch"),
+    (r"competitors?|the competition|other (?:provider|company|supplier)s?", 1.4, "competitor"),
+    (r"(?:never|not) (?:going to |gonna |will )?(?:order|buy|shop|use|book|fly|come back|purchase|recommend)\w* (?:(?:from|with|at) )?(?:you|your \w+|here|this \w+)? ?(?:again|anymore|ever again)",
+     2.0, "leaving"),
+    (r"(?:i'?m|i am|we'?re|we are) (?:done|finished|through) with (?:you|your|this)|last time i|you(?:'ve| have) lost (?:a|me as a) customer|lost a customer|former customer|ex-customer|(?:won'?t|will not|not going to|don'?t want to) renew|unsubscrib\w*",
+     1.8, "leaving"),
+    (r"(?:refund|money back)(?: and| or)? (?:close|cancel|leave|goodbye)", 1.6, "leaving"),
+    (r"cancel\w*", 0.7, "cancel"),
+    (r"(?:full )?refund|my money back|reimburse\w*", 0.5, "refund"),
+]
+
+ANXIETY: list[Cue] = [
+    (r"worried|worrying|worries|anxious|nervous|scared|afraid|frightened|terrified|panic\w*|stressed|stressful|stressing|desperate|distraught|uneasy|concerned|concerning|alarmed",
+     1.4, "emotion word"),
+    (r"(?:i'?m |i am )?(?:really |so |very )?(?:upset|in tears|crying|losing sleep|can'?t sleep)", 1.2, "distress"),
+    (r"what (?:should|do|can) i do|don'?t know what (?:to do|else to do)|(?:i|we) (?:really )?need (?:this|it|help|the money)|please,? (?:please|help|i beg)|i beg you|help me,? please|please help",
+     1.1, "plea"),
+    (r"(?:hacked|stolen|compromised|unauthori[sz]ed|suspicious|identity theft|someone (?:else )?(?:used|accessed|logged))\w*", 1.3, "security"),
+    (r"(?:is|are|will) my (?:money|data|account|card|details|information|funds|savings|package|order) (?:safe|secure|ok|okay|lost|gone)|lost (?:all )?my (?:money|data|savings|files|photos|funds)",
+     1.3, "security"),
+    (r"what if|what happens (?:if|to|now)|will i (?:lose|be charged|get)|am i going to", 0.9, "worry"),
+    (r"(?:can'?t|cannot|unable to) (?:afford|pay (?:my )?(?:rent|bills))|(?:my )?rent|overdraft|overdrawn|bills? to pay|medication|hospital|funeral|my (?:child|kids|baby|mother|father|wife|husband) (?:is|needs)",
+     1.0, "stakes"),
+]
+
+CONFUSION: list[Cue] = [
+    (r"confus\w*|puzzled|baffled|perplexed|bewildered", 1.5, "emotion word"),
+    (rf"(?:i |I )?(?:do|does|did)?(?:{_NT}| not) (?:really )?(?:understand|get (?:it|this|what|why|how)|follow|know (?:what|how|why|where|which|if|whether))", 1.3, "not understanding"),
+    (r"(?:i |I )?(?:do|did)?n'?t understand|(?:don'?t|doesn'?t|does not|do not) make (?:any )?sense|makes no sense|not clear|unclear|no idea (?:what|how|why|where)|not sure (?:what|how|why|where|which|if|whether|i understand)",
+     1.3, "not understanding"),
+    (r"what (?:does|do) (?:that|this|it|you) mean|what do you mean|meaning\?|what is (?:a|an|the) \w+\?|i'?m (?:lost|confused)|lost here", 1.3, "question"),
+    (r"how (?:do|can|should|am) i (?:supposed to )?|where (?:do|can|should) i (?:find|see|get|click|go|enter)|which (?:one|button|option|form|link|page|number)|(?:can|could) you explain|explain (?:again|to me|how|what|why)|step by step|walk me through",
+     0.7, "question"),
+    (r"huh|eh\?|what\?+", 0.9, "question"),
+]
+
+URGENCY: list[Cue] = [
+    (r"urgent\w*|emergency|asap|a\.s\.a\.p\.?|time[- ]sensitive|critical", 1.6, "urgent"),
+    (r"(?:right|straight) (?:now|away)|immediately|at once|as soon as possible|without delay|this (?:minute|second)|no later than|before (?:tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|end of (?:the )?day)|by (?:tonight|tomorrow|today|end of (?:the )?day|eod|noon|this afternoon|this evening|monday|tuesday|wednesday|thursday|friday)",
+     1.2, "deadline"),
+    (r"deadline|(?:my )?flight (?:is|leaves)|leaving (?:tomorrow|tonight|today)|(?:i|we) need (?:it|this|them|the \w+) (?:today|now|tomorrow|urgently|asap|by)|can'?t wait (?:any ?longer|anymore|until)|hurry|quickly",
+     1.0, "deadline"),
+    (r"today", 0.4, "deadline"),
+]
+
+GRATITUDE: list[Cue] = [
+    (r"thank(?:s| you)(?: (?:so|very) much| a lot| a million| again| kindly| heaps| loads)?(?: for (?:(?:all )?(?:your|the) )?(?:help|patience|support|time|quick (?:reply|response|help)|assistance|understanding|explaining|sorting|fixing|everything))?",
+     1.2, "thanks"),
+    (r"thx|thnx|ty|tysm|cheers|much obliged|many thanks|much appreciated|appreciate (?:it|that|this|your|the)|appreciated|grateful|thankful",
+     1.2, "thanks"),
+    (r"(?:you'?(?:re|ve) been|you are|that was|this is|that'?s) (?:(?:so|very|really|super|extremely|incredibly) )?(?:helpful|amazing|wonderful|great|fantastic|brilliant|a star|a lifesaver|the best|kind|perfect)",
+     1.2, "praise"),
+    (r"(?:great|excellent|fantastic|brilliant|amazing|perfect|wonderful|awesome|quick|fast|friendly) (?:service|help|support|job|work|response)", 1.0, "praise"),
+    (r"(?:that|it|this|everything) (?:works|worked|is working|is fixed|is solved)(?: now)?|problem solved|all sorted|sorted now|perfect|awesome|wonderful|great news|lifesaver",
+     0.8, "relief"),
+]
+
+# Positive words that, after a negator, become frustration ("not happy", "not helpful").
+NEGATABLE_POSITIVE = r"happy|satisfied|pleased|helpful|good|great|ok|okay|acceptable|fair|right|normal|professional|nice|friendly|fine|impressed|amused"
+
+NEGATORS = frozenset(
+    "not no never n't nt without hardly barely neither nor none nothing nobody cannot cant dont doesnt didnt isnt arent wasnt werent wont wouldnt shouldnt couldnt havent hasnt hadnt".split()
+)
+
+INTENSIFIERS = {
+    "very": 1.4, "so": 1.4, "really": 1.4, "extremely": 1.7, "absolutely": 1.6, "totally": 1.5,
+    "completely": 1.5, "utterly": 1.7, "incredibly": 1.6, "super": 1.4, "seriously": 1.4,
+    "beyond": 1.6, "such": 1.3, "truly": 1.4, "highly": 1.4, "deeply": 1.5, "terribly": 1.5,
+    "fucking": 1.8, "bloody": 1.5, "damn": 1.5, "too": 1.3, "most": 1.3, "quite": 1.2,
+    "ever": 1.2, "insanely": 1.7, "massively": 1.6, "hugely": 1.5,
+}
+DOWNTONERS = {
+    "bit": 0.6, "slightly": 0.6, "little": 0.7, "somewhat": 0.7, "kinda": 0.7, "kind": 0.8,
+    "sort": 0.8, "fairly": 0.8, "mildly": 0.6, "rather": 0.9, "abit": 0.6,
+}
+
+# Words that look like shouting but are names of things.
+ACRONYMS = frozenset(
+    "OK OKAY ID PIN SMS URL FAQ ASAP PDF API IBAN BIC VAT TV PC DHL UPS USPS FEDEX GPS USB SIM IMEI "
+    "EU UK US USA BBB FTC NHS CEO HR IT IP VPN WIFI DSL LTE 4G 5G APP IOS AM PM EUR USD GBP CHF BRL "
+    "NAME NUMBER EMAIL URL ADDRESS ORG PRS_ORG DATE TIME QR CVV CVC PO ETA FYI PS NB OTP 2FA MFA TOS "
+    "LOL CSV XML JSON HTML HTTP HTTPS WWW COM ATM IBAN SWIFT ABN RMA SKU UPC EAN DVD CD RAM SSD HDD".split()
+)
+
+# Emoji and emoticons: (pattern, tone, weight, cue). Matched without word boundaries.
+EMOJI: list[tuple[str, str, float, str]] = [
+    ("[\U0001F621\U0001F92C\U0001F620\U0001F47F\U0001F4A2\U0001F5EF]", "anger", 1.3, "angry emoji"),
+    ("\U0001F595", "abuse", 2.0, "rude gesture"),
+    ("[\U0001F624\U0001F612\U0001F644\U0001F611\U0001F610\U0001F926\U0001F937\U0001F62B\U0001F629]", "frustration", 1.0, "exasperated emoji"),
+    ("[\U0001F622\U0001F62D\U0001F61E\U0001F614\U0001F61F\U0001F641\u2639\U0001F494\U0001F615]", "frustration", 0.7, "sad emoji"),
+    ("[\U0001F630\U0001F628\U0001F631\U0001F625\U0001F97A\U0001F62C\U0001F633\U0001F613]", "anxiety", 1.2, "anxious emoji"),
+    ("[\U0001F914\u2753\u2754\U0001F928\U0001F635]", "confusion", 0.9, "puzzled emoji"),
+    ("[\u23F0\u231B\u23F3\U0001F6A8\u203C\u26A0]", "urgency", 0.9, "alarm emoji"),
+    ("[\U0001F64F\U0001F60A\U0001F642\U0001F44D\u2764\U0001F496\U0001F970\U0001F60D\U0001F917\U0001F600\U0001F603\U0001F604\U0001F601\U0001F44F\U0001F49A\U0001F499\U0001F31F\u2B50]",
+     "gratitude", 0.8, "warm emoji"),
+    (r"(?<![\w:])(?:>:\(|:-?@|>:-?\(|D:<)", "anger", 1.2, "angry emoticon"),
+    (r"(?<![\w:])(?::-?\(+|:'\(|;-?\(|:-?/(?![/\w])|:-?\\|-_-|:-?\|)", "frustration", 0.7, "sad emoticon"),
+    (r"(?<![\w:])(?::-?\)+|:-?D\b|;-?\)|<3)", "gratitude", 0.6, "warm emoticon"),
+]
+
+# Sarcasm: phrases that say the opposite of what they mean.
+SARCASM_STRONG = [
+    r"yeah,? right|yea,? right|thanks for nothing|thanks a lot for nothing|big (?:thanks|help)(?: not)?|"
+    r"(?:oh|wow),? (?:great|wonderful|perfect|fantastic|brilliant|lovely|nice|super|thanks|amazing|awesome|just what i needed)|"
+    r"(?:just|simply|really|truly) (?:great|perfect|wonderful|brilliant|fantastic|lovely|marvell?ous|what i needed)|"
+    r"(?:great|good|nice|fantastic|brilliant|excellent|amazing|stellar|wonderful) (?:job|work|service|going)(?:,| guys| team| there| as always)|"
+    r"so (?:helpful|useful|reliable)(?: as always)?|(?:love|loving) (?:how|that|the way)|what a (?:surprise|shock)|how (?:convenient|lovely|nice|wonderful)|"
+    r"thanks,? (?:i guess|for (?:the|your) (?:wonderful|great|amazing|brilliant|stellar|fantastic) (?:service|help|support))|as always|/s\b|obviously|clearly you",
+]
+# Positive openers that are sarcastic when the message also carries a failure cue.
+SARCASM_OPENERS = r"(?:great|wonderful|perfect|fantastic|brilliant|lovely|amazing|awesome|super|terrific|marvell?ous|excellent|splendid|nice|cool|thanks|thank you|wow)"

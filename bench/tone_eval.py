@@ -1,0 +1,243 @@
+"""Evaluate the tone engine against lexicon baselines on real support chats and Reddit.
+
+    python bench/tone_eval.py [--json] [--data DIR] [--maia-splits test,all]
+
+Binary task, "does this customer message need de-escalation?":
+
+- **MAIA-DQE** (``DIR/maia-dqe``; CC BY-ND, read here at evaluation time only, nothing
+  derived from it is stored): customer turns (``floor == "inbound"``), the English
+  machine translation (``text_mt`` sentences joined by a space) with anonymisation
+  placeholders such as ``#NAME#`` removed. Positive = any sentence of the turn labelled
+  frustration, anger or disappointment. Official splits from ``*_splits_a.json``;
+  reported for the test split and for all stored turns (``dev`` = train + val, for
+  development only).
+- **GoEmotions** (``DIR/goemotions``) test split: positive = any of anger, annoyance,
+  disappointment, disgust.
+
+Systems, all in the same run:
+
+- ``agentdesk``: positive = ``analyze(text, context).needs_deescalation`` (overall level
+  upset or hostile), fixed before any test figure was looked at. On MAIA the context is
+  the customer's earlier turns in the same dialogue (what the console passes too);
+  ``agentdesk (turn only)`` is the same without context. GoEmotions rows have no context.
+- ``VADER``: compound < -0.05.
+- ``NRCLex``: positive when the text has any word in the NRC anger or disgust lists, or
+  more NRC "negative" than "positive" words. NRCLex's own ``load_raw_text`` needs
+  TextBlob corpora (NLTK punkt, wordnet) that cannot be downloaded offline, so the text
+  is tokenised here with a regular expression, lower-cased, and a word missing from the
+  lexicon is looked up again without a plural/-ed/-ing ending; then
+  ``NRCLex.load_token_list`` scores it with the bundled lexicon.
+- ``always yes``: every message positive (the floor any detector must beat).
+
+Latency: every message of both sets through ``analyze`` once (after one warm-up call),
+timed with ``perf_counter_ns``; median and p99 per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MAIA_POSITIVE = {3, 5, 6}  # disappointment, frustration, anger (labels.txt)
+GOEMOTIONS_POSITIVE = {"anger", "annoyance", "disappointment", "disgust"}
+PLACEHOLDER = re.compile(r"#[A-Z][A-Z0-9_\-]*#")
+
+
+class Item:
+    __slots__ = ("text", "label", "split", "earlier")
+
+    def __init__(self, text: str, label: int, split: str, earlier: tuple[str, ...] = ()):
+        self.text = text
+        self.label = label
+        self.split = split
+        self.earlier = earlier
+
+
+def clean(text: str) -> str:
+    return " ".join(PLACEHOLDER.sub(" ", text).split())
+
+
+def load_maia(directory: Path) -> list[Item]:
+    split_of: dict[str, str] = {}
+    for f in sorted(directory.glob("*_splits_a.json")):
+        for split, ids in json.loads(f.read_text(encoding="utf-8")).items():
+            for i in ids:
+                split_of[i] = split
+    items: list[Item] = []
+    for f in sorted(directory.glob("*_client_*_a.json")):
+        for dialogue in json.loads(f.read_text(encoding="utf-8")):
+            split = split_of.get(dialogue["id"], "none")
+            earlier: list[str] = []
+            for turn in dialogue["turns"]:
+                if turn.get("floor") != "inbound":
+                    continue
+                text = clean(" ".join(turn.get("text_mt") or []))
+                labels = {e for e in (turn.get("Emotion") or []) if isinstance(e, int)}
+                items.append(Item(text, int(bool(labels & MAIA_POSITIVE)), split, tuple(earlier)))
+                earlier.append(text)
+    return items
+
+
+def load_goemotions(directory: Path, split: str = "test") -> list[Item]:
+    names = (directory / "labels.txt").read_text(encoding="utf-8").split()
+    positive = {i for i, n in enumerate(names) if n in GOEMOTIONS_POSITIVE}
+    items = []
+    with (directory / f"{split}.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 2:
+                continue
+            ids = {int(x) for x in parts[1].split(",") if x}
+            items.append(Item(parts[0], int(bool(ids & positive)), split))
+    return items
+
+
+# ------------------------------------------------------------------ systems
+
+def agentdesk_system(with_context: bool) -> Callable[[Item], int]:
+    from agentdesk.scripts.tone import ToneContext, analyze
+
+    def run(item: Item) -> int:
+        ctx = ToneContext(earlier=item.earlier) if with_context else None
+        return int(analyze(item.text, ctx).needs_deescalation)
+
+    return run
+
+
+def vader_system() -> Callable[[Item], int]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()
+    return lambda item: int(sia.polarity_scores(item.text)["compound"] < -0.05)
+
+
+_NRC_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def nrclex_system() -> Callable[[Item], int]:
+    from nrclex import NRCLex
+
+    nrc = NRCLex()
+    lexicon = nrc.__lexicon__
+
+    def lemma(word: str) -> str:
+        if word in lexicon:
+            return word
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"),
+                             ("ing", ""), ("ing", "e")):
+            if word.endswith(suffix) and word[: -len(suffix)] + repl in lexicon:
+                return word[: -len(suffix)] + repl
+        return word
+
+    def run(item: Item) -> int:
+        nrc.load_token_list([lemma(w) for w in _NRC_WORD.findall(item.text.lower())])
+        raw = nrc.raw_emotion_scores
+        return int(raw.get("anger", 0) + raw.get("disgust", 0) > 0
+                   or raw.get("negative", 0) > raw.get("positive", 0))
+
+    return run
+
+
+def prf(preds: list[int], gold: list[int]) -> dict:
+    tp = sum(1 for p, g in zip(preds, gold) if p and g)
+    fp = sum(1 for p, g in zip(preds, gold) if p and not g)
+    fn = sum(1 for p, g in zip(preds, gold) if not p and g)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"n": len(gold), "positives": sum(gold), "precision": round(prec, 3),
+            "recall": round(rec, 3), "f1": round(f1, 3)}
+
+
+def latency(texts: list[str]) -> dict:
+    from agentdesk.scripts.tone import analyze
+
+    analyze("warm up: load the tables and the weights")
+    times = []
+    for t in texts:
+        t0 = time.perf_counter_ns()
+        analyze(t)
+        times.append(time.perf_counter_ns() - t0)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
+    return {"messages": len(times), "median_ms": round(statistics.median(times) / 1e6, 4),
+            "p99_ms": round(p99 / 1e6, 4), "max_ms": round(times[-1] / 1e6, 4)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Evaluate agentdesk tone detection vs VADER and NRCLex.")
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data",
+                    help="folder holding maia-dqe/ and goemotions/")
+    ap.add_argument("--maia-splits", default="test,all",
+                    help="comma-separated MAIA subsets to report: test, all, dev (train+val)")
+    ap.add_argument("--no-goemotions", action="store_true")
+    args = ap.parse_args(argv)
+
+    maia_dir, go_dir = args.data / "maia-dqe", args.data / "goemotions"
+    for d in (maia_dir, go_dir):
+        if not d.is_dir():
+            print(f"error: data folder {d} not found (use --data)", file=sys.stderr)
+            return 2
+    maia = load_maia(maia_dir)
+    subsets = {
+        "test": lambda it: it.split == "test",
+        "dev": lambda it: it.split in ("train", "val"),
+        "all": lambda it: True,
+    }
+    wanted = [s.strip() for s in args.maia_splits.split(",") if s.strip()]
+    for s in wanted:
+        if s not in subsets:
+            print(f"error: unknown MAIA subset {s!r} (test, dev, all)", file=sys.stderr)
+            return 2
+    datasets: list[tuple[str, list[Item]]] = [
+        (f"MAIA-DQE {s}", [it for it in maia if subsets[s](it)]) for s in wanted]
+    go_test: list[Item] = []
+    if not args.no_goemotions:
+        go_test = load_goemotions(go_dir, "test")
+        datasets.append(("GoEmotions test", go_test))
+
+    systems: list[tuple[str, Callable[[Item], int], bool]] = [
+        ("agentdesk", agentdesk_system(True), True),
+        ("agentdesk (turn only)", agentdesk_system(False), False),
+        ("VADER", vader_system(), False),
+        ("NRCLex", nrclex_system(), False),
+        ("always yes", lambda item: 1, False),
+    ]
+    results: dict[str, dict[str, dict]] = {}
+    for dname, items in datasets:
+        gold = [it.label for it in items]
+        results[dname] = {}
+        for sname, fn, ctx_only in systems:
+            if sname == "agentdesk (turn only)" and not dname.startswith("MAIA"):
+                continue  # GoEmotions rows have no context: same as agentdesk
+            results[dname][sname] = prf([fn(it) for it in items], gold)
+    lat = latency([it.text for it in maia] + [it.text for it in go_test])
+
+    if args.json:
+        print(json.dumps({"results": results, "latency": lat,
+                          "positive_rule": "needs_deescalation (level upset or hostile)"}))
+        return 0
+    print("Binary task: needs de-escalation. agentdesk positive = needs_deescalation.")
+    for dname, rows in results.items():
+        first = next(iter(rows.values()))
+        print(f"\n{dname}: {first['n']} messages, {first['positives']} positive")
+        print(f"  {'system':<24}{'precision':>10}{'recall':>8}{'F1':>7}")
+        for sname, r in rows.items():
+            print(f"  {sname:<24}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}")
+    print(f"\nagentdesk latency over {lat['messages']} messages: median {lat['median_ms']:.3f} ms, "
+          f"p99 {lat['p99_ms']:.3f} ms, max {lat['max_ms']:.3f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
