@@ -1,0 +1,259 @@
+"""The agent console (Textual).
+
+Start-up does the minimum before the first frame: this module imports only Textual;
+the store, SQLAlchemy and the services are imported and opened in a worker thread
+after the first frame (:meth:`AgentDeskApp._connect`), and the screens fill in as the
+data arrives. Every piece of I/O runs in a worker; results come back as messages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+
+from agentdesk.keys import ACTIONS, bindings_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    from agentdesk.config import Settings
+    from agentdesk.desk import Desk
+    from agentdesk.domain import AgentInfo, QueueInfo, WaitingRow
+    from agentdesk.live import Delta
+
+
+@dataclass
+class Connected(Message):
+    """The store is open and the first data is loaded."""
+
+    queues: list["QueueInfo"]
+    rows: list["WaitingRow"]
+    agent: "AgentInfo"
+
+
+@dataclass
+class LiveDelta(Message):
+    """Changes made by anyone since the last poll (one message per poll)."""
+
+    delta: "Delta"
+
+
+@dataclass
+class AgentChanged(Message):
+    agent: "AgentInfo"
+
+
+@dataclass
+class StartOptions:
+    """How the console starts: which store and agent, and extras for the demo."""
+
+    db: str | None = None
+    agent: str | None = None
+    create: bool = False
+    prepare: Callable[["Desk"], str] | None = None  # demo: seed the store, returns the agent name
+    start_background: Callable[["Desk"], Any] | None = None  # demo: start simulated traffic
+    poll_interval: float = 0.25
+
+
+class AgentDeskApp(App[None]):
+    """``agentdesk desk``: the queue, conversations and every agent action."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "agentdesk"
+    BINDINGS = bindings_for("app")
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, settings: "Settings", options: StartOptions | None = None, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.settings = settings
+        self.options = options or StartOptions(db=settings.db, agent=settings.agent)
+        self.clock = clock
+        self.desk: "Desk | None" = None
+        self.agent: "AgentInfo | None" = None
+        self.queues: dict[int, "QueueInfo"] = {}
+        self.error_message: str | None = None
+        self.error_code = 0
+        self._background: Any = None
+        self._feed: Any = None
+        if settings.theme:
+            self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
+
+    # ------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))
+        from agentdesk.screens.queue import QueueScreen
+
+        self.push_screen(QueueScreen())
+        self.call_after_refresh(self._connect)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect(self) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        try:
+            self._open()
+        except AgentdeskError as exc:
+            self.call_from_thread(self.fail, str(exc), exc.exit_code)
+
+    def _open(self) -> None:
+        from agentdesk.desk import Desk
+        from agentdesk.domain import AgentStatus
+        from agentdesk.errors import UsageError
+        from agentdesk.live import ChangeFeed
+        from agentdesk.store.db import Store
+
+        opts = self.options
+        store = Store.open(opts.db, create=opts.create, check_schema=opts.prepare is None)
+        desk = Desk(store, clock=self.clock, tone_fn=_tone_fn())
+        agent_name = opts.prepare(desk) if opts.prepare else opts.agent
+        if not agent_name:
+            raise UsageError(
+                "no agent given: use --agent NAME, set AGENTDESK_AGENT, or put agent = \"NAME\" in the config file"
+            )
+        agent = desk.agent(agent_name)
+        agent = desk.set_agent_status(agent.id, AgentStatus.AVAILABLE)
+        last = desk.last_event_id()  # read before the rows, so no change falls between
+        rows = desk.waiting()
+        queues = desk.queues()
+        self.desk = desk
+        self.agent = agent
+        self.queues = {q.id: q for q in queues}
+        self._feed = ChangeFeed(desk, last)
+        self.post_message(Connected(queues, rows, agent))
+        if opts.start_background:
+            self._background = opts.start_background(desk)
+        self._live_loop()
+
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
+    def _live_loop(self) -> None:
+        """Poll the change feed and post one delta per poll (bursts collapse into one)."""
+        from agentdesk.errors import AgentdeskError
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        interval = self.options.poll_interval
+        failures = 0
+        while not worker.is_cancelled:
+            try:
+                delta = self._feed.poll()
+                failures = 0
+            except AgentdeskError as exc:
+                failures += 1
+                if failures == 3:
+                    self.call_from_thread(self.notify, f"Lost the database: {exc}. Retrying…",
+                                          severity="error", timeout=6)
+                delta = None
+                time.sleep(min(5.0, interval * 2 ** failures))
+            if delta is not None:
+                self.post_message(LiveDelta(delta))
+            time.sleep(interval)
+
+    def fail(self, message: str, code: int = 1) -> None:
+        """Leave with a one-line error (printed by the CLI after the terminal is restored)."""
+        self.error_message = message
+        self.error_code = code
+        self.exit(return_code=code)
+
+    def on_connected(self, message: Connected) -> None:
+        for screen in self.screen_stack:
+            if hasattr(screen, "handle_connected"):
+                screen.handle_connected(message)
+
+    def on_live_delta(self, message: LiveDelta) -> None:
+        for screen in self.screen_stack:
+            if hasattr(screen, "apply_delta"):
+                screen.apply_delta(message.delta)
+
+    def on_agent_changed(self, message: AgentChanged) -> None:
+        self.agent = message.agent
+        for screen in self.screen_stack:
+            if hasattr(screen, "agent_changed"):
+                screen.agent_changed(message.agent)
+
+    # ------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        from agentdesk.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_available(self) -> None:
+        if self.desk is None or self.agent is None:
+            return
+        from agentdesk.domain import AgentStatus
+
+        new = AgentStatus.AWAY if self.agent.status == AgentStatus.AVAILABLE else AgentStatus.AVAILABLE
+        self._set_status(str(new))
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def _set_status(self, status: str) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        try:
+            agent = self.desk.set_agent_status(self.agent.id, status)
+        except AgentdeskError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(AgentChanged(agent))
+        self.call_from_thread(self.notify, f"You are {status}.", timeout=2)
+
+    async def action_quit(self) -> None:
+        self._go_offline()
+
+    @work(thread=True, exclusive=True, group="quit", exit_on_error=False)
+    def _go_offline(self) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        try:
+            if self.desk is not None and self.agent is not None:
+                self.desk.set_agent_status(self.agent.id, "offline")
+        except AgentdeskError:
+            pass
+        self.call_from_thread(self.exit)
+
+    def on_unmount(self) -> None:
+        if self._background is not None and hasattr(self._background, "stop"):
+            self._background.stop()
+
+    # ------------------------------------------------------------ palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        scopes = ["app", *getattr(screen, "ACTION_SCOPES", ())]
+        for action in ACTIONS:
+            if action.scope in scopes and action.id not in ("help", "quit"):
+                yield SystemCommand(action.description, action.help,
+                                    _runner(screen if action.scope != "app" else self, action.action))
+
+    def run_action_on(self, target: Any, action: str) -> None:
+        self.call_later(self.run_action, action, target)
+
+
+def _runner(target: Any, action: str) -> Callable[[], Any]:
+    def run() -> None:
+        target.app.run_action(action, target) if hasattr(target, "app") else None
+
+    if isinstance(target, App):
+        def run_app() -> None:
+            target.run_action(action)
+
+        return run_app
+    return run
+
+
+def _tone_fn():
+    """The tone engine's hook for the services, if the engine is installed."""
+    try:
+        from agentdesk.scripts.hooks import tone_for_store  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return tone_for_store

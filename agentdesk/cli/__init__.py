@@ -1,0 +1,227 @@
+"""The ``agentdesk`` command (Typer). One module per command group; each command
+imports what it needs inside its body, so ``agentdesk desk`` reaches its first frame
+without loading the database layer.
+
+Exit codes: 0 ok, 1 error, 2 bad usage or config, 3 database problem, 4 not found,
+5 conflict, 130 interrupted. Errors print one line to stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import agentdesk._start_time  # noqa: F401  (first: measures start-up)
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from agentdesk.errors import AgentdeskError
+
+app = typer.Typer(
+    name="agentdesk",
+    help="A keyboard-driven terminal console for customer-service teams.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Optional[str],
+    typer.Option("--db", help="Database: a file path or a SQLAlchemy URL (postgresql+psycopg://…). "
+                 "Default: AGENTDESK_DB, the config file, or agentdesk.db in the user data folder."),
+]
+AgentOption = Annotated[
+    Optional[str], typer.Option("--agent", "-a", help="Your agent login name (AGENTDESK_AGENT).")
+]
+ConfigOption = Annotated[
+    Optional[Path], typer.Option("--config", help="Config file (default: AGENTDESK_CONFIG or the user config folder).",
+                                 dir_okay=False)
+]
+
+
+def _settings(config: Path | None = None, **options):
+    from agentdesk.config import load_settings
+    from agentdesk.keys import validate_keymap
+
+    settings = load_settings(config, **options)
+    validate_keymap(settings.keys)
+    return settings
+
+
+def run_console(app_obj) -> None:
+    """Run a Textual app; print its one-line error (if any) after the terminal is restored."""
+    app_obj.run()
+    if getattr(app_obj, "error_message", None):
+        typer.echo(f"Error: {app_obj.error_message}", err=True)
+        raise typer.Exit(app_obj.error_code or 1)
+
+
+@app.callback()
+def _main(ctx: typer.Context) -> None:
+    """Without a command, start the agent console (same as `agentdesk desk`)."""
+    if ctx.invoked_subcommand is None:
+        desk(db=None, agent=None, config=None)
+
+
+@app.command()
+def desk(db: DbOption = None, agent: AgentOption = None, config: ConfigOption = None) -> None:
+    """Start the agent console: the queue, conversations and every action."""
+    settings = _settings(config, db=db, agent=agent)
+    from agentdesk.app import AgentDeskApp, StartOptions
+
+    if not settings.agent:
+        raise AgentdeskError(
+            "no agent given: use --agent NAME, set AGENTDESK_AGENT, or put agent = \"NAME\" in the config "
+            "file (try `agentdesk demo` for a ready-made floor)"
+        )
+    from agentdesk.store.db import precheck
+
+    precheck(settings.db)
+    run_console(AgentDeskApp(settings, StartOptions(db=settings.db, agent=settings.agent)))
+
+
+@app.command()
+def demo(
+    db: Annotated[Optional[Path], typer.Option("--db", help="Demo database file (default: demo.db in the user data folder).",
+                                               dir_okay=False)] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Throw away the demo database and build a fresh one.")] = False,
+    rate: Annotated[float, typer.Option("--rate", min=0.0, max=600.0,
+                                        help="New customers per minute (0 stops arrivals).")] = 4.0,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed for the sample data.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Start the console on a demo store full of realistic, living traffic."""
+    settings = _settings(config)
+    from agentdesk.app import AgentDeskApp
+    from agentdesk.config import default_demo_db_path
+    from agentdesk.demo import demo_start_options
+
+    path = (db or default_demo_db_path()).expanduser()
+    options = demo_start_options(path, reset=reset, rate=rate, seed=seed)
+    run_console(AgentDeskApp(settings, options))
+
+
+db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Create the database if needed and migrate it to this version's schema."""
+    settings = _settings(config, db=db)
+    from agentdesk.store.db import Store
+    from agentdesk.store.migrate import upgrade
+
+    store = Store.open(settings.db, create=True, check_schema=False)
+    try:
+        before, after = upgrade(store)
+    finally:
+        store.close()
+    if before == after:
+        typer.echo(f"{store.target.display}: schema already at revision {after}")
+    else:
+        typer.echo(f"{store.target.display}: schema upgraded from {before or 'empty'} to revision {after}")
+
+
+@db_app.command("status")
+def db_status(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Show the database, its schema revision and what it holds."""
+    settings = _settings(config, db=db)
+    from sqlalchemy import text
+
+    from agentdesk.store.db import SCHEMA_HEAD, Store
+
+    store = Store.open(settings.db, check_schema=False)
+    try:
+        rev = store.schema_revision()
+        typer.echo(f"database: {store.target.display} ({store.backend})")
+        typer.echo(f"schema:   {rev or 'none'} (this agentdesk needs {SCHEMA_HEAD})")
+        if rev == SCHEMA_HEAD:
+            with store.read() as conn:
+                for table in ("queue", "agent", "customer", "conversation", "message", "event"):
+                    n = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                    typer.echo(f"{table + 's:':<15}{n:>10,}")
+    finally:
+        store.close()
+
+
+agents_app = typer.Typer(help="List and add agents.", no_args_is_help=True)
+app.add_typer(agents_app, name="agents")
+
+
+@agents_app.command("list")
+def agents_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """List agents, their status and queues."""
+    settings = _settings(config, db=db)
+    desk_ = _desk(settings)
+    queues = {q.id: q.name for q in desk_.queues()}
+    for a in desk_.agents():
+        sim = " (simulated)" if a.simulated else ""
+        typer.echo(f"{a.name:<20} {a.status:<10} {', '.join(queues[q] for q in a.queue_ids) or 'all queues'}{sim}")
+
+
+@agents_app.command("add")
+def agents_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    display_name: Annotated[Optional[str], typer.Option("--display-name", help="Name shown to colleagues.")] = None,
+    queues: Annotated[Optional[str], typer.Option("--queues", help="Comma-separated queue names (default: all).")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add an agent."""
+    settings = _settings(config, db=db)
+    desk_ = _desk(settings)
+    names = [q.strip() for q in (queues or "").split(",") if q.strip()]
+    a = desk_.create_agent(name, display_name, names)
+    typer.echo(f"added agent {a.name}")
+
+
+queues_app = typer.Typer(help="List and add queues.", no_args_is_help=True)
+app.add_typer(queues_app, name="queues")
+
+
+@queues_app.command("list")
+def queues_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """List queues with their service-level targets and waiting counts."""
+    settings = _settings(config, db=db)
+    desk_ = _desk(settings)
+    counts = desk_.queue_counts()
+    for q in desk_.queues():
+        n = counts.get(q.id, (0, None))[0]
+        typer.echo(f"{q.name:<16} {q.title:<24} {q.sl_goal:.0%} within {q.sl_target_s}s   {n} waiting")
+
+
+@queues_app.command("add")
+def queues_add(
+    name: Annotated[str, typer.Argument(help="Short name, e.g. billing.")],
+    title: Annotated[Optional[str], typer.Option("--title", help="Name shown on screen.")] = None,
+    target: Annotated[int, typer.Option("--target", min=1, help="Service-level target, seconds.")] = 60,
+    goal: Annotated[float, typer.Option("--goal", min=0.01, max=1.0, help="Share to answer within the target.")] = 0.8,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add a queue."""
+    settings = _settings(config, db=db)
+    q = _desk(settings).create_queue(name, title or name.title(), target, goal)
+    typer.echo(f"added queue {q.name}")
+
+
+def _desk(settings, *, readonly: bool = False):
+    from agentdesk.desk import Desk
+    from agentdesk.store.db import Store
+
+    return Desk(Store.open(settings.db, readonly=readonly))
+
+
+def main() -> None:
+    """Console entry point: one-line errors, meaningful exit codes, no tracebacks."""
+    try:
+        app()
+    except AgentdeskError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,687 @@
+"""Services: the verbs of the product (claim, reply, hold, transfer, resolve …).
+
+Each public method is one transaction on the store and returns plain data from
+:mod:`agentdesk.domain`. Screens call these from worker threads, never from the UI
+thread. Every state change appends its event in the same transaction, and every
+write into a claimed conversation presents a :class:`~agentdesk.domain.Claim`, whose
+version the store checks (see :mod:`agentdesk.store.ops`).
+
+Errors a user can act on come out as :class:`~agentdesk.errors.AgentdeskError`
+subclasses with a one-line message: :class:`~agentdesk.errors.StaleClaim` when this
+console lost ownership, :class:`~agentdesk.errors.Conflict` when the conversation is
+in a state the action does not apply to, :class:`~agentdesk.errors.NotFound`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, text
+
+from agentdesk.domain import (
+    DISPOSITION_CODES,
+    AgentInfo,
+    AgentStatus,
+    AuthorKind,
+    Change,
+    Channel,
+    Claim,
+    ConversationView,
+    CustomerInfo,
+    EventKind,
+    MessageView,
+    PastContact,
+    QueueInfo,
+    Status,
+    Tier,
+    WaitingRow,
+)
+from agentdesk.errors import Conflict, NotFound, StaleClaim, UsageError
+from agentdesk.safetext import preview as make_preview
+from agentdesk.store import ops
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection
+
+    from agentdesk.store.db import Store
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_NOTE_CHARS = 5_000
+PRIORITY_BY_TIER = {Tier.STANDARD: 0, Tier.GOLD: 1, Tier.PLATINUM: 2}
+
+ToneFn = Callable[[str, Sequence[str], float], "tuple[str | None, dict[str, Any]]"]
+"""(text, earlier customer messages, waited seconds) -> (tone level or None, event data)."""
+
+
+def new_client_id() -> str:
+    """A client-generated message id: made before the first attempt, reused on retry."""
+    return uuid.uuid4().hex
+
+
+_WAITING_SELECT = (
+    "SELECT c.id, c.queue_id, c.priority, c.enqueued_at, cu.name, c.channel, c.preview, "
+    "c.tone, cu.tier FROM conversation c JOIN customer cu ON cu.id = c.customer_id "
+)
+_WAITING_ORDER = " ORDER BY c.priority DESC, c.enqueued_at, c.id"
+
+
+def _waiting_row(r: Sequence[Any]) -> WaitingRow:
+    return WaitingRow(
+        id=r[0], queue_id=r[1], priority=r[2], enqueued_at=r[3], customer_name=r[4],
+        channel=r[5], preview=r[6], tone=r[7], tier=r[8],
+    )
+
+
+class Desk:
+    """The service layer over one :class:`~agentdesk.store.db.Store`. Thread-safe: every
+    call runs in its own transaction on a pooled connection."""
+
+    def __init__(self, store: "Store", *, clock: Callable[[], float] = time.time,
+                 tone_fn: ToneFn | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.tone_fn = tone_fn
+
+    # ------------------------------------------------------------------ set-up
+
+    def create_queue(self, name: str, title: str, sl_target_s: int = 60, sl_goal: float = 0.8) -> QueueInfo:
+        name = name.strip().lower()
+        if not name:
+            raise UsageError("a queue needs a name")
+        with self.store.write() as conn:
+            if conn.execute(text("SELECT 1 FROM queue WHERE name = :n"), {"n": name}).first():
+                raise Conflict(f"queue {name!r} already exists")
+            qid = conn.execute(
+                text("INSERT INTO queue (name, title, sl_target_s, sl_goal) VALUES (:n, :t, :s, :g) RETURNING id"),
+                {"n": name, "t": title, "s": int(sl_target_s), "g": float(sl_goal)},
+            ).scalar_one()
+        return QueueInfo(qid, name, title, int(sl_target_s), float(sl_goal))
+
+    def create_agent(self, name: str, display_name: str | None = None, queues: Iterable[str] = (),
+                     *, simulated: bool = False, status: str = AgentStatus.OFFLINE) -> AgentInfo:
+        name = name.strip()
+        if not name or len(name) > 64:
+            raise UsageError("an agent name must be 1 to 64 characters")
+        now = self.clock()
+        with self.store.write() as conn:
+            if conn.execute(text("SELECT 1 FROM agent WHERE name = :n"), {"n": name}).first():
+                raise Conflict(f"agent {name!r} already exists")
+            aid = conn.execute(
+                text("INSERT INTO agent (name, display_name, status, status_since, simulated, created_at) "
+                     "VALUES (:n, :d, :s, :now, :sim, :now) RETURNING id"),
+                {"n": name, "d": display_name or name, "s": str(status), "now": now, "sim": simulated},
+            ).scalar_one()
+            qids = self._queue_ids(conn, queues)
+            for qid in qids:
+                conn.execute(text("INSERT INTO agent_queue (agent_id, queue_id) VALUES (:a, :q)"), {"a": aid, "q": qid})
+        return AgentInfo(aid, name, display_name or name, str(status), now, tuple(qids), simulated)
+
+    def create_customer(self, name: str, email: str | None = None, phone: str | None = None,
+                        tier: str = Tier.STANDARD, created_at: float | None = None) -> CustomerInfo:
+        if tier not in {t.value for t in Tier}:
+            raise UsageError(f"unknown tier {tier!r}")
+        created = self.clock() if created_at is None else created_at
+        with self.store.write() as conn:
+            cid = conn.execute(
+                text("INSERT INTO customer (name, email, phone, tier, created_at) "
+                     "VALUES (:n, :e, :p, :t, :c) RETURNING id"),
+                {"n": name[:200], "e": email, "p": phone, "t": tier, "c": created},
+            ).scalar_one()
+        return CustomerInfo(cid, name[:200], email, phone, tier, created)
+
+    def _queue_ids(self, conn: "Connection", queues: Iterable[str | int]) -> list[int]:
+        ids = []
+        for q in queues:
+            ids.append(self._queue_id(conn, q))
+        return ids
+
+    def _queue_id(self, conn: "Connection", queue: str | int) -> int:
+        if isinstance(queue, int):
+            row = conn.execute(text("SELECT id FROM queue WHERE id = :q"), {"q": queue}).first()
+        else:
+            row = conn.execute(text("SELECT id FROM queue WHERE name = :q"), {"q": queue.strip().lower()}).first()
+        if row is None:
+            names = ", ".join(r[0] for r in conn.execute(text("SELECT name FROM queue ORDER BY name")))
+            raise NotFound(f"unknown queue {queue!r} (queues: {names or 'none yet'})")
+        return int(row[0])
+
+    # ------------------------------------------------------------------ reads
+
+    def queues(self) -> list[QueueInfo]:
+        with self.store.read() as conn:
+            return [QueueInfo(*r) for r in conn.execute(
+                text("SELECT id, name, title, sl_target_s, sl_goal FROM queue ORDER BY id"))]
+
+    def agents(self) -> list[AgentInfo]:
+        with self.store.read() as conn:
+            skills: dict[int, list[int]] = {}
+            for aid, qid in conn.execute(text("SELECT agent_id, queue_id FROM agent_queue ORDER BY queue_id")):
+                skills.setdefault(aid, []).append(qid)
+            return [
+                AgentInfo(r[0], r[1], r[2], r[3], r[4], tuple(skills.get(r[0], ())), bool(r[5]))
+                for r in conn.execute(text(
+                    "SELECT id, name, display_name, status, status_since, simulated FROM agent ORDER BY name"))
+            ]
+
+    def agent(self, name: str) -> AgentInfo:
+        """The agent with this login name; NotFound lists the known ones."""
+        for a in self.agents():
+            if a.name == name:
+                return a
+        known = [a.name for a in self.agents() if not a.simulated]
+        hint = f"known agents: {', '.join(known)}" if known else "no agents yet"
+        raise NotFound(
+            f"unknown agent {name!r} ({hint}); add one with `agentdesk agents add {name}`"
+        )
+
+    def agent_by_id(self, agent_id: int) -> AgentInfo:
+        for a in self.agents():
+            if a.id == agent_id:
+                return a
+        raise NotFound(f"unknown agent id {agent_id}")
+
+    def waiting(self, queue_ids: Iterable[int] | None = None, limit: int | None = None) -> list[WaitingRow]:
+        """Waiting conversations in queue order (priority, then longest wait)."""
+        sql = _WAITING_SELECT + "WHERE c.status = 'waiting'"
+        params: dict[str, Any] = {}
+        stmt_extra = []
+        if queue_ids is not None:
+            sql += " AND c.queue_id IN :qids"
+            params["qids"] = list(queue_ids)
+            stmt_extra.append(bindparam("qids", expanding=True))
+        sql += _WAITING_ORDER
+        if limit is not None:
+            sql += " LIMIT :limit"
+            params["limit"] = int(limit)
+        stmt = text(sql)
+        if stmt_extra:
+            stmt = stmt.bindparams(*stmt_extra)
+        with self.store.read() as conn:
+            return [_waiting_row(r) for r in conn.execute(stmt, params)]
+
+    def waiting_rows(self, ids: Iterable[int]) -> dict[int, WaitingRow | None]:
+        """Current queue rows for these conversations (None: no longer waiting)."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        out: dict[int, WaitingRow | None] = {i: None for i in ids}
+        if not ids:
+            return out
+        stmt = text(_WAITING_SELECT + "WHERE c.id IN :ids AND c.status = 'waiting'").bindparams(
+            bindparam("ids", expanding=True))
+        with self.store.read() as conn:
+            for start in range(0, len(ids), 500):
+                for r in conn.execute(stmt, {"ids": ids[start:start + 500]}):
+                    out[r[0]] = _waiting_row(r)
+        return out
+
+    def queue_counts(self) -> dict[int, tuple[int, float | None]]:
+        """Per queue: (waiting count, oldest enqueued_at)."""
+        with self.store.read() as conn:
+            rows = conn.execute(text(
+                "SELECT queue_id, count(*), min(enqueued_at) FROM conversation "
+                "WHERE status = 'waiting' GROUP BY queue_id")).all()
+        return {r[0]: (int(r[1]), r[2]) for r in rows}
+
+    def my_conversations(self, agent_id: int) -> list[tuple[int, str, str, str, float]]:
+        """(id, status, customer name, subject, updated_at) of an agent's open conversations."""
+        with self.store.read() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT c.id, c.status, cu.name, c.subject, c.updated_at FROM conversation c "
+                "JOIN customer cu ON cu.id = c.customer_id "
+                "WHERE c.assignee_id = :a AND c.status IN ('active', 'on_hold', 'wrap_up') "
+                "ORDER BY c.updated_at DESC"), {"a": agent_id})]
+
+    def conversation(self, conversation_id: int, *, message_limit: int | None = None) -> ConversationView:
+        """A conversation with its customer, history and (the latest ``message_limit``) messages."""
+        with self.store.read() as conn:
+            row = conn.execute(text(
+                "SELECT c.id, c.queue_id, q.name, c.channel, c.subject, c.status, c.priority, c.created_at, "
+                "c.enqueued_at, c.assignee_id, a.display_name, c.claim_version, c.hold_reason, "
+                "c.handoff_note, c.disposition, c.tone, cu.id, cu.name, cu.email, cu.phone, cu.tier, cu.created_at "
+                "FROM conversation c JOIN queue q ON q.id = c.queue_id "
+                "JOIN customer cu ON cu.id = c.customer_id LEFT JOIN agent a ON a.id = c.assignee_id "
+                "WHERE c.id = :id"), {"id": conversation_id}).first()
+            if row is None:
+                raise NotFound(f"no conversation #{conversation_id}")
+            total = int(conn.execute(text("SELECT count(*) FROM message WHERE conversation_id = :id"),
+                                     {"id": conversation_id}).scalar() or 0)
+            messages = self._messages(conn, conversation_id, limit=message_limit)
+            history = tuple(PastContact(*r) for r in conn.execute(text(
+                "SELECT c.id, c.created_at, c.channel, q.name, c.subject, c.status, c.disposition "
+                "FROM conversation c JOIN queue q ON q.id = c.queue_id "
+                "WHERE c.customer_id = :cu AND c.id != :id ORDER BY c.created_at DESC LIMIT 20"),
+                {"cu": row[16], "id": conversation_id}))
+        customer = CustomerInfo(row[16], row[17], row[18], row[19], row[20], row[21])
+        return ConversationView(
+            id=row[0], queue_id=row[1], queue_name=row[2], channel=row[3], subject=row[4], status=row[5],
+            priority=row[6], created_at=row[7], enqueued_at=row[8], assignee_id=row[9], assignee_name=row[10],
+            claim_version=row[11], hold_reason=row[12], handoff_note=row[13], disposition=row[14], tone=row[15],
+            customer=customer, messages=tuple(messages), history=history, total_messages=total,
+        )
+
+    def messages(self, conversation_id: int, *, before_id: int | None = None,
+                 after_id: int | None = None, limit: int | None = None) -> list[MessageView]:
+        with self.store.read() as conn:
+            return self._messages(conn, conversation_id, before_id=before_id, after_id=after_id, limit=limit)
+
+    def _messages(self, conn: "Connection", conversation_id: int, *, before_id: int | None = None,
+                  after_id: int | None = None, limit: int | None = None) -> list[MessageView]:
+        sql = ("SELECT m.id, m.client_id, m.kind, coalesce(a.display_name, cu.name), m.body, m.created_at "
+               "FROM message m JOIN conversation c ON c.id = m.conversation_id "
+               "JOIN customer cu ON cu.id = c.customer_id LEFT JOIN agent a ON a.id = m.agent_id "
+               "WHERE m.conversation_id = :id")
+        params: dict[str, Any] = {"id": conversation_id}
+        if before_id is not None:
+            sql += " AND m.id < :before"
+            params["before"] = before_id
+        if after_id is not None:
+            sql += " AND m.id > :after"
+            params["after"] = after_id
+        if limit is not None:
+            sql += " ORDER BY m.id DESC LIMIT :limit"
+            params["limit"] = int(limit)
+            rows = list(conn.execute(text(sql), params))[::-1]
+        else:
+            rows = list(conn.execute(text(sql + " ORDER BY m.id"), params))
+        out = []
+        for r in rows:
+            author = r[3] if r[2] in (AuthorKind.CUSTOMER, AuthorKind.AGENT, AuthorKind.NOTE) else "system"
+            out.append(MessageView(r[0], r[1], r[2], author, r[4], r[5]))
+        return out
+
+    def changes_since(self, event_id: int, limit: int = 2000) -> list[Change]:
+        """Events after ``event_id`` in order: the change feed consoles poll."""
+        with self.store.read() as conn:
+            rows = conn.execute(text(
+                "SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE id > :id "
+                "ORDER BY id LIMIT :n"), {"id": event_id, "n": limit}).all()
+        return _changes(rows)
+
+    def changes_in(self, event_ids: Sequence[int]) -> list[Change]:
+        """These events, if they are visible now (a change feed filling gaps)."""
+        if not event_ids:
+            return []
+        stmt = text("SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE id IN :ids "
+                    "ORDER BY id").bindparams(bindparam("ids", expanding=True))
+        with self.store.read() as conn:
+            rows = conn.execute(stmt, {"ids": [int(i) for i in event_ids]}).all()
+        return _changes(rows)
+
+    def events(self, conversation_id: int) -> list[Change]:
+        """A conversation's whole event log in order (its recording)."""
+        with self.store.read() as conn:
+            rows = conn.execute(text(
+                "SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE conversation_id = :c "
+                "ORDER BY id"), {"c": conversation_id}).all()
+        return _changes(rows)
+
+
+    def last_event_id(self) -> int:
+        return self.store.last_event_id()
+
+    # ------------------------------------------------------------------ customer side
+
+    def arrive(self, customer_id: int, queue: str | int, channel: str, body: str, *, subject: str = "",
+               priority: int | None = None, at: float | None = None, client_id: str | None = None) -> int:
+        """A customer contact arrives and starts waiting; returns the conversation id."""
+        if channel not in {c.value for c in Channel}:
+            raise UsageError(f"unknown channel {channel!r}")
+        body = _check_body(body, "message")
+        now = self.clock() if at is None else at
+        with self.store.write() as conn:
+            qid = self._queue_id(conn, queue)
+            tier_row = conn.execute(text("SELECT tier FROM customer WHERE id = :c"), {"c": customer_id}).first()
+            if tier_row is None:
+                raise NotFound(f"no customer #{customer_id}")
+            if priority is None:
+                priority = PRIORITY_BY_TIER.get(tier_row[0], 0)
+            tone, tone_data = self._tone(body, (), 0.0)
+            cid = conn.execute(text(
+                "INSERT INTO conversation (customer_id, queue_id, channel, subject, status, priority, created_at, "
+                "enqueued_at, claim_version, preview, tone, updated_at) VALUES (:cu, :q, :ch, :s, 'waiting', :p, "
+                ":now, :now, 0, :pv, :tone, :now) RETURNING id"),
+                {"cu": customer_id, "q": qid, "ch": channel, "s": subject[:300], "p": int(priority), "now": now,
+                 "pv": make_preview(body, 200), "tone": tone}).scalar_one()
+            ops.append_event(conn, EventKind.ARRIVED, now, cid, None,
+                             {"queue_id": qid, "channel": channel, "priority": int(priority)})
+            mid = ops.insert_message(conn, cid, client_id or new_client_id(), AuthorKind.CUSTOMER, body, now)
+            if mid is None:
+                raise Conflict("this message was already recorded (duplicate client id)")
+            ops.append_event(conn, EventKind.MESSAGE, now, cid, None, {"message_id": mid, "author": "customer"})
+            if tone is not None:
+                ops.append_event(conn, EventKind.TONE, now, cid, None, {"message_id": mid, **tone_data})
+        return int(cid)
+
+    def customer_message(self, conversation_id: int, body: str, *, client_id: str | None = None,
+                         at: float | None = None) -> int | None:
+        """A customer writes into their conversation. A resolved or abandoned conversation
+        reopens into its queue. Returns the message id (None if it was a retry)."""
+        body = _check_body(body, "message")
+        now = self.clock() if at is None else at
+        client_id = client_id or new_client_id()
+        with self.store.write() as conn:
+            if self._existing_message(conn, client_id) is not None:
+                return None
+            row = conn.execute(text("SELECT status, enqueued_at FROM conversation WHERE id = :id"),
+                               {"id": conversation_id}).first()
+            if row is None:
+                raise NotFound(f"no conversation #{conversation_id}")
+            status, enqueued_at = row
+            earlier = [r[0] for r in conn.execute(text(
+                "SELECT body FROM message WHERE conversation_id = :id AND kind = 'customer' "
+                "ORDER BY id DESC LIMIT 5"), {"id": conversation_id})][::-1]
+            waited = max(0.0, now - enqueued_at) if status == Status.WAITING else 0.0
+            tone, tone_data = self._tone(body, earlier, waited)
+            if status in (Status.RESOLVED, Status.ABANDONED):
+                conn.execute(text(
+                    "UPDATE conversation SET status = 'waiting', assignee_id = NULL, enqueued_at = :now, "
+                    "claim_version = claim_version + 1, disposition = NULL, resolved_at = NULL, "
+                    "updated_at = :now WHERE id = :id"), {"now": now, "id": conversation_id})
+                ops.append_event(conn, EventKind.REOPENED, now, conversation_id, None,
+                                 {"by": "customer", "from": status})
+            conn.execute(text(
+                "UPDATE conversation SET preview = :pv, tone = coalesce(:tone, tone), updated_at = :now "
+                "WHERE id = :id"), {"pv": make_preview(body, 200), "tone": tone, "now": now, "id": conversation_id})
+            mid = ops.insert_message(conn, conversation_id, client_id, AuthorKind.CUSTOMER, body, now)
+            if mid is None:
+                return None
+            ops.append_event(conn, EventKind.MESSAGE, now, conversation_id, None,
+                             {"message_id": mid, "author": "customer"})
+            if tone is not None:
+                ops.append_event(conn, EventKind.TONE, now, conversation_id, None, {"message_id": mid, **tone_data})
+        return mid
+
+    def abandon(self, conversation_id: int, *, at: float | None = None) -> bool:
+        """A waiting customer gives up. Returns False if it was no longer waiting."""
+        now = self.clock() if at is None else at
+        with self.store.write() as conn:
+            row = conn.execute(text(
+                "UPDATE conversation SET status = 'abandoned', claim_version = claim_version + 1, updated_at = :now "
+                "WHERE id = :id AND status = 'waiting' RETURNING enqueued_at"),
+                {"now": now, "id": conversation_id}).first()
+            if row is None:
+                return False
+            ops.append_event(conn, EventKind.ABANDONED, now, conversation_id, None,
+                             {"waited_s": round(now - row[0], 3)})
+        return True
+
+    def _tone(self, body: str, earlier: Sequence[str], waited_s: float) -> tuple[str | None, dict[str, Any]]:
+        if self.tone_fn is None:
+            return None, {}
+        return self.tone_fn(body, earlier, waited_s)
+
+    # ------------------------------------------------------------------ agent side
+
+    def set_agent_status(self, agent_id: int, status: str) -> AgentInfo:
+        if status not in {s.value for s in AgentStatus}:
+            raise UsageError(f"unknown agent status {status!r}")
+        now = self.clock()
+        with self.store.write() as conn:
+            row = conn.execute(text("SELECT status FROM agent WHERE id = :a"), {"a": agent_id}).first()
+            if row is None:
+                raise NotFound(f"unknown agent id {agent_id}")
+            if row[0] != status:
+                conn.execute(text("UPDATE agent SET status = :s, status_since = :now WHERE id = :a"),
+                             {"s": status, "now": now, "a": agent_id})
+                ops.append_event(conn, EventKind.AGENT_STATUS, now, None, agent_id, {"status": status, "from": row[0]})
+        return self.agent_by_id(agent_id)
+
+    def _require_available(self, conn: "Connection", agent_id: int) -> None:
+        row = conn.execute(text("SELECT status, name FROM agent WHERE id = :a"), {"a": agent_id}).first()
+        if row is None:
+            raise NotFound(f"unknown agent id {agent_id}")
+        if row[0] != AgentStatus.AVAILABLE:
+            raise Conflict(f"{row[1]} is {row[0]}: become available before claiming")
+
+    def claim_next(self, agent_id: int, queue_ids: Iterable[int] | None = None) -> Claim | None:
+        """Take the first waiting conversation in queue order (from the agent's queues, or
+        ``queue_ids``). Exactly one console wins each conversation. None if nothing waits."""
+        now = self.clock()
+        with self.store.write() as conn:
+            self._require_available(conn, agent_id)
+            if queue_ids is None:
+                skills = [r[0] for r in conn.execute(
+                    text("SELECT queue_id FROM agent_queue WHERE agent_id = :a"), {"a": agent_id})]
+                queue_ids = skills or None
+            stmt, params = ops.claim_next_stmt(conn, queue_ids)
+            row = conn.execute(stmt, {**params, "agent": agent_id, "now": now}).first()
+            if row is None:
+                return None
+            cid, version, qid, enqueued_at, created_at = row
+            ops.append_event(conn, EventKind.CLAIMED, now, cid, agent_id,
+                             {"queue_id": qid, "waited_s": round(now - enqueued_at, 3), "version": version})
+        return Claim(int(cid), int(version), agent_id)
+
+    def claim(self, agent_id: int, conversation_id: int) -> Claim:
+        """Take this waiting conversation; Conflict if someone else was faster."""
+        now = self.clock()
+        with self.store.write() as conn:
+            self._require_available(conn, agent_id)
+            row = conn.execute(text(
+                "UPDATE conversation SET status = 'active', assignee_id = :agent, claim_version = claim_version + 1, "
+                "claimed_at = :now, updated_at = :now WHERE id = :id AND status = 'waiting' "
+                "RETURNING claim_version, queue_id, enqueued_at"),
+                {"agent": agent_id, "now": now, "id": conversation_id}).first()
+            if row is None:
+                raise self._why_not(conn, conversation_id, "claim")
+            version, qid, enqueued_at = row
+            ops.append_event(conn, EventKind.CLAIMED, now, conversation_id, agent_id,
+                             {"queue_id": qid, "waited_s": round(now - enqueued_at, 3), "version": version})
+        return Claim(conversation_id, int(version), agent_id)
+
+    def current_claim(self, agent_id: int, conversation_id: int) -> Claim | None:
+        """This agent's claim on a conversation it holds (after a restart), else None."""
+        with self.store.read() as conn:
+            row = conn.execute(text(
+                "SELECT claim_version FROM conversation WHERE id = :id AND assignee_id = :a "
+                "AND status IN ('active', 'on_hold', 'wrap_up')"), {"id": conversation_id, "a": agent_id}).first()
+        return Claim(conversation_id, int(row[0]), agent_id) if row else None
+
+    def reply(self, claim: Claim, body: str, *, client_id: str | None = None) -> int:
+        """Send a reply to the customer. Idempotent for the same ``client_id``."""
+        return self._agent_message(claim, body, AuthorKind.AGENT, client_id)
+
+    def note(self, claim: Claim, body: str, *, client_id: str | None = None) -> int:
+        """Add an internal note (never shown to the customer)."""
+        return self._agent_message(claim, body, AuthorKind.NOTE, client_id)
+
+    def _agent_message(self, claim: Claim, body: str, kind: AuthorKind, client_id: str | None) -> int:
+        body = _check_body(body, "note" if kind == AuthorKind.NOTE else "reply",
+                           MAX_NOTE_CHARS if kind == AuthorKind.NOTE else MAX_MESSAGE_CHARS)
+        now = self.clock()
+        client_id = client_id or new_client_id()
+        with self.store.write() as conn:
+            existing = self._existing_message(conn, client_id)
+            if existing is not None:
+                return existing  # a retry of a write that already landed
+            first = ", first_response_at = coalesce(first_response_at, :now)" if kind == AuthorKind.AGENT else ""
+            self._guarded(conn, claim, f"updated_at = :now{first}", {"now": now},
+                          statuses=(Status.ACTIVE, Status.ON_HOLD, Status.WRAP_UP), action="write")
+            mid = ops.insert_message(conn, claim.conversation_id, client_id, kind, body, now, claim.agent_id)
+            if mid is None:  # a concurrent retry won the insert
+                existing = self._existing_message(conn, client_id)
+                assert existing is not None
+                return existing
+            ops.append_event(conn, EventKind.NOTE if kind == AuthorKind.NOTE else EventKind.MESSAGE, now,
+                             claim.conversation_id, claim.agent_id, {"message_id": mid, "author": str(kind)})
+        return mid
+
+    def hold(self, claim: Claim, reason: str) -> None:
+        reason = (reason or "").strip()
+        if not reason:
+            raise UsageError("say why the conversation goes on hold (the reason is required)")
+        now = self.clock()
+        with self.store.write() as conn:
+            self._guarded(conn, claim, "status = 'on_hold', hold_reason = :r, updated_at = :now",
+                          {"r": reason[:500], "now": now}, statuses=(Status.ACTIVE,), action="hold")
+            self._system(conn, claim.conversation_id, f"On hold: {reason[:500]}", now)
+            ops.append_event(conn, EventKind.HELD, now, claim.conversation_id, claim.agent_id, {"reason": reason[:500]})
+
+    def resume(self, claim: Claim) -> None:
+        now = self.clock()
+        with self.store.write() as conn:
+            self._guarded(conn, claim, "status = 'active', hold_reason = NULL, updated_at = :now",
+                          {"now": now}, statuses=(Status.ON_HOLD,), action="resume")
+            self._system(conn, claim.conversation_id, "Resumed", now)
+            ops.append_event(conn, EventKind.RESUMED, now, claim.conversation_id, claim.agent_id, {})
+
+    def transfer(self, claim: Claim, queue: str | int, note: str) -> None:
+        """Send the conversation back to waiting on another queue, with a hand-off note the
+        next agent sees first. The claim ends here."""
+        note = (note or "").strip()
+        if not note:
+            raise UsageError("a transfer needs a hand-off note, so the customer never repeats themselves")
+        if len(note) > MAX_NOTE_CHARS:
+            raise UsageError(f"the hand-off note is too long (at most {MAX_NOTE_CHARS} characters)")
+        now = self.clock()
+        with self.store.write() as conn:
+            to_qid = self._queue_id(conn, queue)
+            from_row = conn.execute(text(
+                "SELECT q.id, q.title FROM conversation c JOIN queue q ON q.id = c.queue_id WHERE c.id = :id"),
+                {"id": claim.conversation_id}).first()
+            if from_row is None:
+                raise NotFound(f"no conversation #{claim.conversation_id}")
+            if from_row[0] == to_qid:
+                raise UsageError("the conversation is already in that queue; choose another queue")
+            to_title = conn.execute(text("SELECT title FROM queue WHERE id = :q"), {"q": to_qid}).scalar_one()
+            self._guarded(conn, claim,
+                          "status = 'waiting', queue_id = :q, assignee_id = NULL, enqueued_at = :now, "
+                          "handoff_note = :note, hold_reason = NULL, updated_at = :now",
+                          {"q": to_qid, "note": note, "now": now},
+                          statuses=(Status.ACTIVE, Status.ON_HOLD, Status.WRAP_UP), action="transfer",
+                          bump_version=True)
+            agent_name = conn.execute(text("SELECT display_name FROM agent WHERE id = :a"),
+                                      {"a": claim.agent_id}).scalar_one()
+            self._system(conn, claim.conversation_id,
+                         f"Transferred from {from_row[1]} to {to_title} by {agent_name}", now)
+            mid = ops.insert_message(conn, claim.conversation_id, new_client_id(), AuthorKind.NOTE,
+                                     f"Hand-off: {note}", now, claim.agent_id)
+            ops.append_event(conn, EventKind.TRANSFERRED, now, claim.conversation_id, claim.agent_id,
+                             {"from_queue_id": from_row[0], "to_queue_id": to_qid, "note": note, "message_id": mid})
+
+    def resolve(self, claim: Claim, disposition: str, note: str | None = None) -> None:
+        if disposition not in DISPOSITION_CODES:
+            raise UsageError(f"unknown disposition {disposition!r} (choose one of: {', '.join(sorted(DISPOSITION_CODES))})")
+        now = self.clock()
+        with self.store.write() as conn:
+            self._guarded(conn, claim,
+                          "status = 'resolved', disposition = :d, resolved_at = :now, hold_reason = NULL, "
+                          "updated_at = :now", {"d": disposition, "now": now},
+                          statuses=(Status.ACTIVE, Status.ON_HOLD, Status.WRAP_UP), action="resolve")
+            data: dict[str, Any] = {"disposition": disposition}
+            if note and note.strip():
+                mid = ops.insert_message(conn, claim.conversation_id, new_client_id(), AuthorKind.NOTE,
+                                         note.strip()[:MAX_NOTE_CHARS], now, claim.agent_id)
+                data["note_message_id"] = mid
+            ops.append_event(conn, EventKind.RESOLVED, now, claim.conversation_id, claim.agent_id, data)
+
+    def reopen(self, agent_id: int, conversation_id: int, reason: str = "") -> Claim:
+        """Reopen a resolved (or abandoned) conversation and take it."""
+        now = self.clock()
+        with self.store.write() as conn:
+            row = conn.execute(text(
+                "UPDATE conversation SET status = 'active', assignee_id = :a, claim_version = claim_version + 1, "
+                "claimed_at = :now, resolved_at = NULL, updated_at = :now "
+                "WHERE id = :id AND status IN ('resolved', 'abandoned') RETURNING claim_version, disposition"),
+                {"a": agent_id, "now": now, "id": conversation_id}).first()
+            if row is None:
+                raise self._why_not(conn, conversation_id, "reopen")
+            self._system(conn, conversation_id, "Reopened" + (f": {reason.strip()}" if reason.strip() else ""), now)
+            ops.append_event(conn, EventKind.REOPENED, now, conversation_id, agent_id,
+                             {"by": "agent", "previous_disposition": row[1], "reason": reason.strip()})
+        return Claim(conversation_id, int(row[0]), agent_id)
+
+    def set_csat(self, conversation_id: int, score: int) -> None:
+        if not 1 <= int(score) <= 5:
+            raise UsageError("CSAT is a score from 1 to 5")
+        now = self.clock()
+        with self.store.write() as conn:
+            n = conn.execute(text("UPDATE conversation SET csat = :s WHERE id = :id"),
+                             {"s": int(score), "id": conversation_id}).rowcount
+            if not n:
+                raise NotFound(f"no conversation #{conversation_id}")
+            ops.append_event(conn, EventKind.CSAT, now, conversation_id, None, {"score": int(score)})
+
+    def record(self, kind: str, *, conversation_id: int | None = None, agent_id: int | None = None,
+               data: dict[str, Any] | None = None, at: float | None = None) -> int:
+        """Append an event that changes no state (wait_quoted, suggestion_shown …)."""
+        now = self.clock() if at is None else at
+        with self.store.write() as conn:
+            return ops.append_event(conn, kind, now, conversation_id, agent_id, data)
+
+    def record_many(self, events: Sequence[tuple[str, int | None, int | None, dict[str, Any]]],
+                    at: float | None = None) -> None:
+        """Append several state-free events in one transaction (e.g. a batch of quotes)."""
+        if not events:
+            return
+        now = self.clock() if at is None else at
+        with self.store.write() as conn:
+            for kind, cid, aid, data in events:
+                ops.append_event(conn, kind, now, cid, aid, data)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _existing_message(self, conn: "Connection", client_id: str) -> int | None:
+        row = conn.execute(text("SELECT id FROM message WHERE client_id = :c"), {"c": client_id}).first()
+        return int(row[0]) if row else None
+
+    def _system(self, conn: "Connection", conversation_id: int, body: str, at: float) -> None:
+        ops.insert_message(conn, conversation_id, new_client_id(), AuthorKind.SYSTEM, body, at)
+
+    def _guarded(self, conn: "Connection", claim: Claim, assignments: str, params: dict[str, Any], *,
+                 statuses: Sequence[str], action: str, bump_version: bool = False) -> None:
+        """Apply an update only if this claim still owns the conversation in one of
+        ``statuses``; otherwise raise StaleClaim/Conflict (and the transaction rolls back)."""
+        bump = ", claim_version = claim_version + 1" if bump_version else ""
+        stmt = text(
+            f"UPDATE conversation SET {assignments}{bump} WHERE id = :id AND claim_version = :v "
+            "AND assignee_id = :agent AND status IN :statuses"
+        ).bindparams(bindparam("statuses", expanding=True))
+        n = conn.execute(stmt, {**params, "id": claim.conversation_id, "v": claim.version,
+                                "agent": claim.agent_id, "statuses": [str(s) for s in statuses]}).rowcount
+        if n != 1:
+            raise self._why_not(conn, claim.conversation_id, action, claim)
+
+    def _why_not(self, conn: "Connection", conversation_id: int, action: str, claim: Claim | None = None) -> Exception:
+        row = conn.execute(text(
+            "SELECT c.status, c.claim_version, c.assignee_id, a.display_name FROM conversation c "
+            "LEFT JOIN agent a ON a.id = c.assignee_id WHERE c.id = :id"), {"id": conversation_id}).first()
+        if row is None:
+            return NotFound(f"no conversation #{conversation_id}")
+        status, version, assignee, assignee_name = row
+        label = str(status).replace("_", " ")
+        if claim is not None and (version != claim.version or assignee != claim.agent_id):
+            who = f"{assignee_name} has it now" if assignee_name and assignee != claim.agent_id else f"it is {label} now"
+            return StaleClaim(
+                f"conversation #{conversation_id} changed hands ({who}); your {action} was not saved"
+            )
+        if action == "claim":
+            who = f" by {assignee_name}" if assignee_name else ""
+            return Conflict(f"conversation #{conversation_id} is already taken{who} (it is {label})")
+        return Conflict(f"cannot {action} conversation #{conversation_id}: it is {label}")
+
+
+def _changes(rows: Sequence[Sequence[Any]]) -> list[Change]:
+    out = []
+    for r in rows:
+        data = r[5]
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                data = {}
+        out.append(Change(int(r[0]), r[1], r[2], r[3], r[4], data or {}))
+    return out
+
+
+def _check_body(body: str, what: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    if not isinstance(body, str):
+        raise UsageError(f"the {what} must be text")
+    if not body.strip():
+        raise UsageError(f"the {what} is empty")
+    if len(body) > limit:
+        raise UsageError(f"the {what} is too long ({len(body):,} characters; at most {limit:,})")
+    return body.rstrip()

@@ -1,0 +1,108 @@
+"""One registry of actions and their default keys.
+
+Key maps are data: every binding in the app is built from :data:`ACTIONS`, each with a
+stable ``id`` that a user can remap in the config file (``[keys] claim_next = "ctrl+n"``);
+the footer, the help screen (``?``), the command palette and the README's key table all
+come from here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str  # binding id (remappable)
+    key: str  # default key(s), comma-separated
+    action: str  # Textual action name
+    description: str  # short label (footer)
+    help: str  # one line for the help screen and palette
+    scope: str  # "app", "queue", "conversation", "composer", "monitor", "replay"
+    show: bool = True  # shown in the footer
+    priority: bool = False
+
+
+ACTIONS: tuple[Action, ...] = (
+    # --- everywhere
+    Action("help", "question_mark,f1", "help", "Help", "Show every key and what it does", "app"),
+    Action("toggle_available", "f2", "toggle_available", "Avail/Away",
+           "Switch between available and away (an away agent cannot claim)", "app", priority=False),
+    Action("quit", "ctrl+q", "quit", "Quit", "Quit agentdesk (you are set away)", "app", priority=True),
+    # --- queue screen
+    Action("claim_next", "n", "claim_next", "Claim next", "Claim the next conversation in queue order", "queue"),
+    Action("claim_selected", "c", "claim_selected", "Claim", "Claim the conversation under the cursor", "queue"),
+    Action("open_selected", "enter", "open_selected", "Open", "Open the conversation under the cursor (read only until claimed)", "queue"),
+    Action("my_conversations", "m", "my_conversations", "Mine", "Jump to one of your open conversations", "queue"),
+    Action("find_conversation", "slash", "find_conversation", "Go to #", "Open a conversation by number (e.g. to reopen it)", "queue"),
+    Action("cursor_top", "home,g", "cursor_top", "Top", "Move to the first waiting conversation", "queue", show=False),
+    Action("cursor_bottom", "end,G", "cursor_bottom", "Bottom", "Move to the last waiting conversation", "queue", show=False),
+    # --- conversation screen (transcript focused)
+    Action("back", "escape", "back", "Back", "Back to the queue (or leave the composer)", "conversation"),
+    Action("claim", "c", "claim", "Claim", "Claim this conversation", "conversation"),
+    Action("compose_reply", "r", "compose('reply')", "Reply", "Write a reply to the customer", "conversation"),
+    Action("compose_note", "i", "compose('note')", "Note", "Write an internal note (never shown to the customer)", "conversation"),
+    Action("hold", "h", "hold", "Hold", "Put the conversation on hold, with a reason", "conversation"),
+    Action("resume", "u", "resume", "Resume", "Resume a conversation on hold", "conversation"),
+    Action("transfer", "t", "transfer", "Transfer", "Transfer to another queue with a hand-off note", "conversation"),
+    Action("resolve", "d", "resolve", "Resolve", "Resolve with a disposition", "conversation"),
+    Action("reopen", "o", "reopen", "Reopen", "Reopen a resolved conversation and take it", "conversation"),
+    Action("toggle_customer", "p", "toggle_customer", "Customer", "Show or hide the customer panel", "conversation"),
+    # --- composer focused
+    Action("send", "ctrl+s", "send", "Send", "Send the reply (or save the note)", "composer", priority=True),
+    Action("switch_mode", "ctrl+t", "switch_mode", "Reply/Note", "Switch the composer between reply and internal note", "composer", priority=True),
+    Action("leave_composer", "escape", "leave_composer", "Done typing", "Leave the composer (the draft is kept)", "composer", priority=True),
+)
+
+SCOPE_TITLES = {
+    "app": "Everywhere",
+    "queue": "Queue",
+    "conversation": "Conversation",
+    "composer": "Composer (while typing)",
+    "monitor": "Monitor",
+    "replay": "Replay",
+}
+
+
+def actions_for(scope: str) -> list[Action]:
+    return [a for a in ACTIONS if a.scope == scope]
+
+
+def bindings_for(scope: str) -> list:
+    """Textual ``Binding`` objects for a scope (imported lazily: keeps this module pure)."""
+    from textual.binding import Binding
+
+    return [
+        Binding(a.key, a.action, a.description, show=a.show, id=a.id, tooltip=a.help, priority=a.priority)
+        for a in actions_for(scope)
+    ]
+
+
+def register(*actions: Action) -> None:
+    """Add actions for another screen (monitor, replay) to the registry."""
+    global ACTIONS
+    known = {(a.scope, a.id) for a in ACTIONS}
+    ACTIONS = ACTIONS + tuple(a for a in actions if (a.scope, a.id) not in known)
+
+
+def display_key(key: str) -> str:
+    """The first key of a binding, as a person would write it."""
+    first = key.split(",")[0]
+    names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "home": "Home",
+             "end": "End", "pageup": "PgUp", "pagedown": "PgDn"}
+    if first in names:
+        return names[first]
+    parts = first.split("+")
+    return "+".join(p.capitalize() if len(p) > 1 else p for p in parts)
+
+
+def validate_keymap(keymap: dict[str, str]) -> None:
+    """Refuse unknown action ids in a user's key map (a typo would silently do nothing)."""
+    from agentdesk.errors import ConfigError
+
+    ids = {a.id for a in ACTIONS}
+    for action_id in keymap:
+        if action_id not in ids:
+            raise ConfigError(
+                f"[keys] {action_id!r} is not an action id; known ids: {', '.join(sorted(ids))}"
+            )

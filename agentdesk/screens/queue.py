@@ -1,0 +1,170 @@
+"""The queue screen: who waits and for how long; claim the next one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from agentdesk.app import Connected
+from agentdesk.keys import bindings_for
+from agentdesk.safetext import inert
+from agentdesk.widgets.banner import QueueBanner
+from agentdesk.widgets.queue_view import QueueView
+from agentdesk.widgets.status import StatusBar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from agentdesk.app import AgentDeskApp
+    from agentdesk.domain import AgentInfo, Claim
+    from agentdesk.live import Delta
+
+
+class QueueScreen(Screen[None]):
+    BINDINGS = bindings_for("queue")
+    ACTION_SCOPES = ("queue",)
+    AUTO_FOCUS = "QueueView"
+
+    app: "AgentDeskApp"
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(clock=self.app.clock, id="status")
+        yield QueueBanner(clock=self.app.clock, id="banner")
+        with Vertical(id="queue-pane"):
+            yield Static(inert(self._header_text()), id="queue-header")
+            yield QueueView(clock=self.app.clock, id="queue")
+        yield Footer()
+
+    def _header_text(self) -> str:
+        return "   # wait    ! queue     chan  customer"
+
+    def on_mount(self) -> None:
+        self.query_one(QueueView).loading = self.app.desk is None
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        view = self.query_one(QueueView)
+        view.refresh()  # waits tick: only visible rows are re-rendered
+        self.query_one(QueueBanner).refresh_stats(view.queue_stats())
+        self.query_one(StatusBar).refresh()
+
+    # ------------------------------------------------------------ data in
+
+    def handle_connected(self, message: Connected) -> None:
+        view = self.query_one(QueueView)
+        view.queue_names = {q.id: q.name for q in message.queues}
+        view.queue_targets = {q.id: q.sl_target_s for q in message.queues}
+        view.set_rows(message.rows, presorted=True)
+        view.loading = False
+        banner = self.query_one(QueueBanner)
+        banner.set_queues(message.queues)
+        banner.refresh_stats(view.queue_stats())
+        self.query_one(StatusBar).agent = message.agent
+        view.focus()
+
+    def apply_delta(self, delta: "Delta") -> None:
+        view = self.query_one(QueueView)
+        if not view.loaded:
+            return
+        view.apply(delta.upserts, delta.removals)
+        self.query_one(QueueBanner).refresh_stats(view.queue_stats())
+
+    def agent_changed(self, agent: "AgentInfo") -> None:
+        self.query_one(StatusBar).agent = agent
+
+    # ------------------------------------------------------------ actions
+
+    def _ready(self) -> bool:
+        if self.app.desk is None or self.app.agent is None:
+            self.notify("Still connecting to the store…", timeout=2)
+            return False
+        return True
+
+    def action_claim_next(self) -> None:
+        if self._ready():
+            self._claim(None)
+
+    def action_claim_selected(self) -> None:
+        row = self.query_one(QueueView).cursor_row
+        if row is None:
+            self.notify("No one is waiting.", timeout=2)
+            return
+        if self._ready():
+            self._claim(row.id)
+
+    @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
+    def _claim(self, conversation_id: int | None) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        desk, agent = self.app.desk, self.app.agent
+        try:
+            if conversation_id is None:
+                claim = desk.claim_next(agent.id)
+                if claim is None:
+                    self.app.call_from_thread(self.notify, "No one is waiting in your queues.", timeout=3)
+                    return
+            else:
+                claim = desk.claim(agent.id, conversation_id)
+        except AgentdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=4)
+            return
+        self.app.call_from_thread(self._open_conversation, claim.conversation_id, claim)
+
+    def _open_conversation(self, conversation_id: int, claim: "Claim | None" = None) -> None:
+        from agentdesk.screens.conversation import ConversationScreen
+
+        view = self.query_one(QueueView)
+        if claim is not None:
+            view.apply(removals=[conversation_id])
+        self.app.push_screen(ConversationScreen(conversation_id, claim=claim))
+
+    def action_open_selected(self) -> None:
+        row = self.query_one(QueueView).cursor_row
+        if row is not None and self._ready():
+            self._open_conversation(row.id)
+
+    def action_cursor_top(self) -> None:
+        self.query_one(QueueView).action_cursor_top()
+
+    def action_cursor_bottom(self) -> None:
+        self.query_one(QueueView).action_cursor_bottom()
+
+    def action_my_conversations(self) -> None:
+        if self._ready():
+            self._load_mine()
+
+    @work(thread=True, exclusive=True, group="mine", exit_on_error=False)
+    def _load_mine(self) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        try:
+            mine = self.app.desk.my_conversations(self.app.agent.id)
+        except AgentdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._pick_mine, mine)
+
+    def _pick_mine(self, mine: list) -> None:
+        from agentdesk.screens.modals import PickConversation
+
+        if not mine:
+            self.notify("You have no open conversations.", timeout=3)
+            return
+
+        def chosen(conversation_id: int | None) -> None:
+            if conversation_id is not None:
+                self._open_conversation(conversation_id)
+
+        self.app.push_screen(PickConversation(mine, clock=self.app.clock), chosen)
+
+    def action_find_conversation(self) -> None:
+        from agentdesk.screens.modals import AskNumber
+
+        def chosen(number: int | None) -> None:
+            if number is not None and self._ready():
+                self._open_conversation(number)
+
+        self.app.push_screen(AskNumber("Open conversation number:"), chosen)

@@ -1,0 +1,487 @@
+"""Opening the store: URL resolution, engine set-up per backend, schema checks and
+turning driver errors into one-line messages.
+
+SQLite (the default, in the user data directory):
+
+* WAL journal, ``foreign_keys=ON``, ``synchronous=NORMAL``, a busy timeout;
+* the driver's own transaction handling is switched off and SQLAlchemy emits the
+  ``BEGIN`` itself (the documented pysqlite recipe), so a write transaction can start
+  with ``BEGIN IMMEDIATE``: it takes the write lock up front, so two consoles racing to
+  claim queue up on the busy timeout instead of failing with "database is locked" when
+  a read lock would have to be upgraded;
+* a database file that does not exist is never created implicitly (``mode=rw``), except
+  by ``agentdesk db upgrade`` and ``agentdesk demo``;
+* read-only (the supervisor monitor): ``mode=ro``, ``PRAGMA query_only``, and an
+  authorizer that denies every write, ``ATTACH``/``DETACH`` and any ``PRAGMA`` that
+  assigns a value — so neither a bug nor typed SQL can write.
+
+PostgreSQL (a team's shared floor): ``postgresql+psycopg``; read-only connections use
+``default_transaction_read_only`` as a second layer behind a SELECT-only role.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agentdesk.errors import ReadOnlyStore, SchemaMismatch, StoreError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import URL, Connection, Engine
+
+SCHEMA_HEAD = "0001"
+"""The Alembic revision this version of agentdesk expects (checked by a test against
+the migration scripts, so opening a store does not need to import Alembic)."""
+
+BUSY_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class DbTarget:
+    """What ``--db`` resolved to."""
+
+    url: "URL"
+    backend: str  # "sqlite" | "postgresql"
+    path: Path | None  # the file, for SQLite
+    display: str  # safe to print (no password)
+
+
+def resolve(db: str | None, *, default_path: Path | None = None) -> DbTarget:
+    """Turn a ``--db`` value (a SQLAlchemy URL or a file path) into a target.
+
+    Raises :class:`UsageError` for a malformed URL or an unsupported backend.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if db is None or db == "":
+        if default_path is None:
+            from agentdesk.config import default_db_path
+
+            default_path = default_db_path()
+        db = str(default_path)
+    if "://" not in db and not db.startswith("sqlite:"):
+        path = Path(db).expanduser()
+        if str(db) != ":memory:":
+            path = path.resolve()
+        url = make_url("sqlite://").set(database=str(path))
+        return DbTarget(url=url, backend="sqlite", path=path, display=str(path))
+    try:
+        url = make_url(db)
+    except (ArgumentError, ValueError) as exc:
+        raise UsageError(
+            f"--db {db!r} is not a database URL or path ({exc}); use a file path or "
+            "a URL such as postgresql+psycopg://user@host/dbname"
+        ) from None
+    backend = url.get_backend_name()
+    driver = url.get_driver_name()
+    if backend == "sqlite":
+        if driver not in ("pysqlite", ""):
+            raise UsageError(f"--db: SQLite driver {driver!r} is not supported; use sqlite:///PATH")
+        database = url.database or ""
+        if database in ("", ":memory:"):
+            raise UsageError(
+                "--db: an in-memory SQLite database cannot be shared between processes; "
+                "give a file path"
+            )
+        path = Path(database).expanduser().resolve()
+        url = url.set(database=str(path))
+        return DbTarget(url=url, backend="sqlite", path=path, display=str(path))
+    if backend in ("postgresql", "postgres"):
+        if driver not in ("psycopg", "") and driver != "psycopg":
+            if driver == "psycopg2":
+                raise UsageError(
+                    "--db: the psycopg2 driver is not supported; use postgresql+psycopg://…"
+                )
+            raise UsageError(f"--db: PostgreSQL driver {driver!r} is not supported; use postgresql+psycopg://…")
+        url = url.set(drivername="postgresql+psycopg")
+        if not url.database:
+            raise UsageError("--db: the PostgreSQL URL names no database (…/dbname)")
+        return DbTarget(url=url, backend="postgresql", path=None, display=url.render_as_string(hide_password=True))
+    raise UsageError(
+        f"--db: {backend!r} databases are not supported; agentdesk runs on SQLite "
+        "(a file path) or PostgreSQL (postgresql+psycopg://…)"
+    )
+
+
+def precheck(db: str | None, *, default_path: Path | None = None, create: bool = False) -> None:
+    """Cheap checks before a console starts (no SQLAlchemy import): an unsupported
+    scheme or a missing SQLite file fails here, before the screen is taken over."""
+    if db is None or db == "":
+        if default_path is None:
+            from agentdesk.config import default_db_path
+
+            default_path = default_db_path()
+        db = str(default_path)
+    if "://" in db or db.startswith("sqlite:"):
+        scheme = db.split(":", 1)[0].split("+", 1)[0].lower()
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            resolve(db)  # raises the full, explained UsageError
+        if scheme != "sqlite":
+            return
+        path_text = db.split(":///", 1)[1] if ":///" in db else ""
+        if not path_text:
+            resolve(db)
+            return
+        path = Path(path_text.split("?", 1)[0]).expanduser()
+    else:
+        path = Path(db).expanduser()
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    if not create and not path.exists():
+        raise StoreError(
+            f"no database at {path}; create it with `agentdesk db upgrade --db {path}`, or try `agentdesk demo`"
+        )
+
+
+# --- SQLite authorizer for read-only connections ---------------------------------
+
+_SQLITE_WRITE_ACTIONS = {
+    getattr(sqlite3, name)
+    for name in (
+        "SQLITE_INSERT",
+        "SQLITE_UPDATE",
+        "SQLITE_DELETE",
+        "SQLITE_CREATE_INDEX",
+        "SQLITE_CREATE_TABLE",
+        "SQLITE_CREATE_TEMP_INDEX",
+        "SQLITE_CREATE_TEMP_TABLE",
+        "SQLITE_CREATE_TEMP_TRIGGER",
+        "SQLITE_CREATE_TEMP_VIEW",
+        "SQLITE_CREATE_TRIGGER",
+        "SQLITE_CREATE_VIEW",
+        "SQLITE_CREATE_VTABLE",
+        "SQLITE_DROP_INDEX",
+        "SQLITE_DROP_TABLE",
+        "SQLITE_DROP_TEMP_INDEX",
+        "SQLITE_DROP_TEMP_TABLE",
+        "SQLITE_DROP_TEMP_TRIGGER",
+        "SQLITE_DROP_TEMP_VIEW",
+        "SQLITE_DROP_TRIGGER",
+        "SQLITE_DROP_VIEW",
+        "SQLITE_DROP_VTABLE",
+        "SQLITE_ALTER_TABLE",
+        "SQLITE_REINDEX",
+        "SQLITE_ANALYZE",
+        "SQLITE_ATTACH",
+        "SQLITE_DETACH",
+    )
+    if hasattr(sqlite3, name)
+}
+# Pragmas a read-only console may read (never with an argument).
+_SQLITE_READ_PRAGMAS = {"data_version", "table_info", "index_list", "index_info", "schema_version",
+                        "user_version", "query_only", "journal_mode", "foreign_keys", "busy_timeout",
+                        "page_count", "page_size", "freelist_count", "compile_options"}
+
+
+def readonly_authorizer(action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None) -> int:
+    """sqlite3 authorizer: deny writes, ATTACH/DETACH, functions that load code,
+    and every PRAGMA that assigns a value or is not a known harmless read."""
+    if action in _SQLITE_WRITE_ACTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA:
+        if arg2 is not None or (arg1 or "").lower() not in _SQLITE_READ_PRAGMAS:
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ("load_extension", "writefile", "edit"):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+# --- error translation -------------------------------------------------------------
+
+
+def describe_error(exc: BaseException, target: DbTarget) -> StoreError:
+    """Turn a driver error into a one-line, actionable StoreError."""
+    msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    low = msg.lower()
+    where = target.display
+    if target.backend == "sqlite":
+        if "file is not a database" in low or "malformed" in low or "not a database" in low:
+            return StoreError(f"{where} is not an agentdesk database (SQLite says: {msg}); check the --db path")
+        if "database is locked" in low or "database table is locked" in low:
+            return StoreError(f"database {where} is locked by another program; close it or try again")
+        if "readonly" in low or "read-only" in low:
+            return ReadOnlyStore(
+                f"database {where} is read-only ({msg}); check its file permissions, "
+                "or use `agentdesk monitor` to watch without writing"
+            )
+        if "unable to open" in low:
+            return StoreError(f"cannot open database {where} ({msg}); check that the path and its folder exist")
+        if "not authorized" in low:
+            return ReadOnlyStore(f"this connection to {where} is read-only: writing is not allowed ({msg})")
+        if "disk i/o" in low or "disk is full" in low or "database or disk is full" in low:
+            return StoreError(f"database {where}: {msg}")
+    else:
+        if "read-only transaction" in low or "permission denied" in low:
+            return ReadOnlyStore(f"this connection to {where} is read-only: writing is not allowed ({msg})")
+        if "connection refused" in low or "could not connect" in low or "connection failed" in low or "timeout" in low:
+            return StoreError(f"cannot connect to PostgreSQL at {where} ({msg}); is the server running?")
+        if "does not exist" in low and "database" in low:
+            return StoreError(f"PostgreSQL database in {where} does not exist; create it first (createdb)")
+        if "password authentication failed" in low or "authentication" in low:
+            return StoreError(f"PostgreSQL refused the login for {where} ({msg})")
+        if "could not translate host name" in low or "name or service not known" in low:
+            return StoreError(f"cannot resolve the PostgreSQL host in {where} ({msg})")
+    return StoreError(f"database {where}: {msg}")
+
+
+_DB_ERRORS: tuple[type[BaseException], ...] | None = None
+
+
+def db_errors() -> tuple[type[BaseException], ...]:
+    """The exception types that mean "the database said no" (lazy: imports SQLAlchemy)."""
+    global _DB_ERRORS
+    if _DB_ERRORS is None:
+        from sqlalchemy import exc as sa_exc
+
+        _DB_ERRORS = (sa_exc.OperationalError, sa_exc.DatabaseError, sa_exc.InterfaceError, sqlite3.Error)
+    return _DB_ERRORS
+
+
+# --- the store ---------------------------------------------------------------------
+
+
+class Store:
+    """One database, its engine and how to run transactions on it.
+
+    ``read()`` and ``write()`` yield a SQLAlchemy Core connection inside a transaction
+    that commits on success and rolls back on any exception; driver errors come out as
+    :class:`StoreError` with a one-line message. On SQLite ``write()`` begins with
+    ``BEGIN IMMEDIATE``.
+    """
+
+    def __init__(self, target: DbTarget, engine: "Engine", *, readonly: bool) -> None:
+        self.target = target
+        self.engine = engine
+        self.readonly = readonly
+        self._local = threading.local()
+
+    @property
+    def backend(self) -> str:
+        return self.target.backend
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.target.backend == "sqlite"
+
+    @classmethod
+    def open(
+        cls,
+        db: str | None = None,
+        *,
+        create: bool = False,
+        readonly: bool = False,
+        check_schema: bool = True,
+        default_path: Path | None = None,
+        pool_size: int = 5,
+    ) -> "Store":
+        target = resolve(db, default_path=default_path)
+        if target.backend == "sqlite":
+            assert target.path is not None
+            if not target.path.exists():
+                if not create:
+                    raise StoreError(
+                        f"no database at {target.display}; create it with "
+                        f"`agentdesk db upgrade --db {target.display}`, or try `agentdesk demo`"
+                    )
+                try:
+                    target.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"cannot create the folder for {target.display} ({exc.strerror})") from None
+            elif target.path.is_dir():
+                raise StoreError(f"{target.display} is a folder, not a database file")
+            engine = _sqlite_engine(target, readonly=readonly, create=create)
+        else:
+            engine = _postgres_engine(target, readonly=readonly, pool_size=pool_size)
+        store = cls(target, engine, readonly=readonly)
+        try:
+            store.ping()
+            if check_schema:
+                store.check_schema()
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator["Connection"]:
+        with self._tx(immediate=False) as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator["Connection"]:
+        if self.readonly:
+            raise ReadOnlyStore(f"this connection to {self.target.display} is read-only: writing is not allowed")
+        with self._tx(immediate=True) as conn:
+            yield conn
+
+    @contextmanager
+    def _tx(self, *, immediate: bool) -> Iterator["Connection"]:
+        errors = db_errors()
+        try:
+            with self.engine.connect() as conn:
+                if immediate and self.is_sqlite:
+                    conn = conn.execution_options(sqlite_immediate=True)
+                with conn.begin():
+                    yield conn
+                    if immediate:
+                        from agentdesk.store.ops import flush_notify
+
+                        flush_notify(conn)
+        except errors as exc:
+            raise describe_error(exc, self.target) from exc
+
+    def ping(self) -> None:
+        from sqlalchemy import text
+
+        with self.read() as conn:
+            conn.execute(text("SELECT 1"))
+            if self.is_sqlite:
+                # Touch the file header: "file is not a database" shows up here.
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")
+
+    def schema_revision(self) -> str | None:
+        from sqlalchemy import text
+
+        with self.read() as conn:
+            if self.is_sqlite:
+                has = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+                ).first()
+            else:
+                has = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+            if not has:
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+    def check_schema(self) -> None:
+        rev = self.schema_revision()
+        cmd = f"agentdesk db upgrade --db {self.target.display}"
+        if rev is None:
+            raise SchemaMismatch(
+                f"database {self.target.display} has no agentdesk schema; run `{cmd}`"
+            )
+        if rev == SCHEMA_HEAD:
+            return
+        if _rev_number(rev) < _rev_number(SCHEMA_HEAD):
+            raise SchemaMismatch(
+                f"database {self.target.display} schema is behind (revision {rev}, this agentdesk "
+                f"needs {SCHEMA_HEAD}); run `{cmd}`"
+            )
+        raise SchemaMismatch(
+            f"database {self.target.display} schema is ahead (revision {rev}, this agentdesk "
+            f"knows up to {SCHEMA_HEAD}); upgrade agentdesk (`pip install -U agentdesk`)"
+        )
+
+    # change detection -----------------------------------------------------------
+
+    def last_event_id(self, conn: "Connection | None" = None) -> int:
+        from sqlalchemy import text
+
+        q = text("SELECT coalesce(max(id), 0) FROM event")
+        if conn is not None:
+            return int(conn.execute(q).scalar() or 0)
+        with self.read() as c:
+            return int(c.execute(q).scalar() or 0)
+
+
+def _rev_number(rev: str) -> int:
+    try:
+        return int(rev.split("_")[0])
+    except ValueError:
+        return 1 << 30  # an unknown revision is treated as newer
+
+
+def _sqlite_engine(target: DbTarget, *, readonly: bool, create: bool) -> "Engine":
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import QueuePool
+
+    mode = "ro" if readonly else ("rwc" if create else "rw")
+    path = str(target.path)
+    uri = "file:" + _uri_quote(path) + f"?mode={mode}"
+
+    def creator() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False,
+                               isolation_level=None)
+        return conn
+
+    engine = create_engine(
+        "sqlite://",
+        creator=creator,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=8,
+        pool_pre_ping=False,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            cur.execute("PRAGMA query_only = ON")
+            cur.close()
+            dbapi_conn.set_authorizer(readonly_authorizer)
+            return
+        try:
+            mode_row = cur.execute("PRAGMA journal_mode").fetchone()
+            if mode_row and str(mode_row[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError:
+            # A file that is not a database fails here; ping() reports it clearly.
+            pass
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: "Connection") -> None:
+        if conn.get_execution_options().get("sqlite_immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _uri_quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/:")
+
+
+def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int) -> "Engine":
+    from sqlalchemy import create_engine
+
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    options = []
+    if readonly:
+        options.append("-c default_transaction_read_only=on")
+    schema = os.environ.get("AGENTDESK_PG_SCHEMA")
+    if schema:
+        # Used by the test suite to isolate each run in its own schema.
+        options.append(f"-c search_path={schema}")
+    if options:
+        connect_args["options"] = " ".join(options)
+    return create_engine(
+        target.url,
+        connect_args=connect_args,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_pre_ping=True,
+    )

@@ -1,0 +1,115 @@
+"""Low-level, backend-aware statements the services compose into transactions.
+
+Everything that must be atomic under concurrent consoles is one statement:
+
+* **claim** — ``UPDATE conversation … WHERE id = (SELECT id … WHERE status='waiting'
+  ORDER BY priority DESC, enqueued_at, id LIMIT 1 [FOR UPDATE SKIP LOCKED]) AND
+  status='waiting' RETURNING …``. On SQLite it runs inside ``BEGIN IMMEDIATE`` (one
+  writer at a time, no lock upgrade); on PostgreSQL ``SKIP LOCKED`` lets concurrent
+  claimers take different rows instead of queueing on the same one, and the outer
+  ``status='waiting'`` re-check closes the window a plain select-then-update leaves.
+* **guarded writes** — every write into a claimed conversation carries the claim
+  version (``… WHERE id=:id AND claim_version=:v AND assignee_id=:agent``); zero rows
+  updated means this console lost ownership, and the whole transaction rolls back.
+* **messages** — ``INSERT … ON CONFLICT (client_id) DO NOTHING``: a retry with the same
+  client-generated id inserts nothing.
+* **events** — appended in the same transaction as the state change they record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection
+
+NOTIFY_CHANNEL = "agentdesk"
+NOTIFY_MAX_BYTES = 7900  # PostgreSQL rejects payloads of 8,000 bytes or more
+
+
+def is_pg(conn: "Connection") -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def touch(conn: "Connection", conversation_id: int | None) -> None:
+    """Remember that this transaction changed a conversation (for LISTEN/NOTIFY hints)."""
+    ids = conn.info.setdefault("agentdesk_touched", set())
+    ids.add(conversation_id if conversation_id is not None else 0)
+
+
+def flush_notify(conn: "Connection") -> None:
+    """Send at most one NOTIFY for the transaction, carrying only ids (hints)."""
+    ids = conn.info.pop("agentdesk_touched", None)
+    if not ids or not is_pg(conn):
+        return
+    payload = ",".join(str(i) for i in sorted(ids))
+    if len(payload) > NOTIFY_MAX_BYTES:
+        payload = "*"  # too many to list: listeners re-query everything
+    conn.execute(text("SELECT pg_notify(:ch, :payload)"), {"ch": NOTIFY_CHANNEL, "payload": payload})
+
+
+def append_event(
+    conn: "Connection",
+    kind: str,
+    at: float,
+    conversation_id: int | None = None,
+    agent_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    row = conn.execute(
+        text(
+            "INSERT INTO event (at, kind, conversation_id, agent_id, data) "
+            "VALUES (:at, :kind, :cid, :aid, :data) RETURNING id"
+        ),
+        {"at": at, "kind": str(kind), "cid": conversation_id, "aid": agent_id,
+         "data": json.dumps(data or {}, ensure_ascii=False, separators=(",", ":"))},
+    ).first()
+    touch(conn, conversation_id)
+    return int(row[0])
+
+
+def insert_message(
+    conn: "Connection",
+    conversation_id: int,
+    client_id: str,
+    kind: str,
+    body: str,
+    at: float,
+    agent_id: int | None = None,
+) -> int | None:
+    """Insert a message; returns its id, or None when ``client_id`` already exists."""
+    row = conn.execute(
+        text(
+            "INSERT INTO message (conversation_id, client_id, kind, agent_id, body, created_at) "
+            "VALUES (:cid, :client_id, :kind, :aid, :body, :at) "
+            "ON CONFLICT (client_id) DO NOTHING RETURNING id"
+        ),
+        {"cid": conversation_id, "client_id": client_id, "kind": str(kind), "aid": agent_id,
+         "body": body, "at": at},
+    ).first()
+    return int(row[0]) if row else None
+
+
+def claim_next_stmt(conn: "Connection", queue_ids: Iterable[int] | None):
+    """The single-statement claim for this backend."""
+    queue_filter = ""
+    params: dict[str, Any] = {}
+    if queue_ids is not None:
+        queue_filter = "AND queue_id IN :queue_ids "
+    lock = "FOR UPDATE SKIP LOCKED" if is_pg(conn) else ""
+    stmt = text(
+        "UPDATE conversation SET status = 'active', assignee_id = :agent, "
+        "claim_version = claim_version + 1, claimed_at = :now, updated_at = :now "
+        "WHERE id = (SELECT id FROM conversation WHERE status = 'waiting' "
+        f"{queue_filter}ORDER BY priority DESC, enqueued_at, id LIMIT 1 {lock}) "
+        "AND status = 'waiting' "
+        "RETURNING id, claim_version, queue_id, enqueued_at, created_at"
+    )
+    if queue_ids is not None:
+        stmt = stmt.bindparams(bindparam("queue_ids", expanding=True))
+        params["queue_ids"] = list(queue_ids)
+    return stmt, params

@@ -1,0 +1,65 @@
+"""The customer panel: who this is, how to reach them, and their past contacts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from agentdesk.domain import DISPOSITIONS, ConversationView
+from agentdesk.safetext import sanitize
+from agentdesk.widgets.format import fmt_date
+
+_DISPOSITION_LABELS = dict(DISPOSITIONS)
+TIER_STYLES = {"platinum": "bold $accent", "gold": "bold $warning", "standard": "$text-muted"}
+
+
+def customer_content(view: ConversationView, now: float) -> Content:
+    c = view.customer
+    lines: list[Content] = [
+        Content.styled(sanitize(c.name, single_line=True), "bold"),
+        Content.styled(f"{c.tier} customer", TIER_STYLES.get(c.tier, "")),
+        Content(f"since {fmt_date(c.created_at)}"),
+    ]
+    if c.email:
+        lines.append(Content(sanitize(c.email, single_line=True)))
+    if c.phone:
+        lines.append(Content(sanitize(c.phone, single_line=True)))
+    lines.append(Content(""))
+    recent = [h for h in view.history if now - h.created_at < 30 * 86400]
+    title = f"Past contacts ({len(view.history)}{'+' if len(view.history) >= 20 else ''})"
+    if len(recent) >= 2:
+        title += f" · {len(recent)} in 30 days"
+    lines.append(Content.styled(title, "bold underline"))
+    if not view.history:
+        lines.append(Content.styled("first contact", "italic $text-muted"))
+    for h in view.history:
+        outcome = _DISPOSITION_LABELS.get(h.disposition or "", h.status.replace("_", " "))
+        lines.append(Content.assemble(
+            Content.styled(f"{fmt_date(h.created_at)} ", "$text-muted"),
+            Content.styled(f"{h.channel} ", "$text-muted"),
+            Content(f"#{h.id} {h.queue}"),
+        ))
+        lines.append(Content.assemble(Content("  "), Content(sanitize(h.subject, single_line=True)[:60])))
+        lines.append(Content.styled(f"  → {outcome}", "$success" if h.disposition else "$warning"))
+    return Content("\n").join(lines)
+
+
+class CustomerPanel(VerticalScroll, can_focus=False):
+    DEFAULT_CSS = """
+    CustomerPanel { width: 30; border-left: vkey $panel-lighten-2; padding: 0 1; background: $surface; }
+    CustomerPanel Static { width: 100%; }
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.time, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+
+    def compose(self):
+        yield Static(Content.styled("loading…", "italic $text-muted"), id="customer-info")
+
+    def show(self, view: ConversationView) -> None:
+        self.query_one("#customer-info", Static).update(customer_content(view, self.clock()))
