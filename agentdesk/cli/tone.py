@@ -138,8 +138,9 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
                                  "(keys: id, text, context, waited_min)")
         text = obj.get("text")
         if not isinstance(text, str):
-            what = "missing" if "text" not in obj else f"a {type(text).__name__}, not a string"
-            raise InputFileError(name, n, f"\"text\" is {what}")
+            if "text" not in obj:
+                raise InputFileError(name, n, "\"text\" is missing")
+            raise InputFileError(name, n, f"\"text\" must be a string, not {_json_kind(text)}")
         ctx = obj.get("context", [])
         if ctx is None:
             ctx = []
@@ -155,6 +156,16 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         rows.append({"id": ident, "text": text, "context": ctx, "waited_min": waited,
                      "repeat_contacts": 0, "line": n})
     return rows
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {"list": "a list", "dict": "an object"}.get(type(value).__name__, type(value).__name__)
 
 
 def _analyse(row: dict[str, Any], lib):

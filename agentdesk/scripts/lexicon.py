@@ -84,7 +84,7 @@ FRUSTRATION: list[Cue] = [
     (r"fed up|sick (?:and tired )?of|tired of|had enough|enough is enough|at my wits'? end", 1.6, "emotion word"),
     (r"unacceptable|not acceptable|inacceptable|ridiculous|absurd|unbelievable|incredible|outrageous|a joke|a farce|pathetic|shameful|a disgrace|terrible|horrible|awful|appalling|dreadful|worst|useless|hopeless|waste of (?:my )?(?:time|money)|wasted (?:my )?(?:time|money|hours|days)",
      1.3, "emotion word"),
-    (r"(?:un|dis)(?:satisfied|happy)|not (?:(?:very|at all|really|too|that|so) )?(?:happy|satisfied|pleased|ok|okay|good|great|helpful|acceptable|fair|right|normal|professional)",
+    (rf"(?:un|dis)(?:satisfied|happy)|{_NOT} (?:(?:very|at all|really|too|that|so|been|be|being|feel|feeling|at all) )*(?:happy|satisfied|pleased|ok|okay|good|great|helpful|useful|acceptable|fair|right|normal|professional|clear)",
      1.2, "negated positive"),
     (r"poor (?:service|support|quality|communication|experience)|bad (?:service|support|experience|quality)|no (?:help|support|service)", 1.2, "emotion word"),
     (r"what (?:is|'s) going on|what the (?:hell|heck)|seriously|come on|are you (?:kidding|serious|joking)|you (?:must|have got to|gotta) be (?:kidding|joking)", 1.1, "exasperation"),
@@ -113,7 +113,7 @@ _INSULT = (r"(?:idiot|idiots|moron|morons|imbecile|imbeciles|stupid|dumb|dumbass
 ABUSE: list[Cue] = [
     (r"(?:fuck|f\*+k|f\*\*\*|screw|sod|damn) (?:you|u|off|yourself|yourselves|your (?:company|service|team))", 2.2, "profanity at the agent"),
     (r"shut (?:up|the (?:fuck|hell) up)|go to hell|piss off|get lost|bugger off|drop dead|stfu|kys", 2.2, "insult"),
-    (rf"(?:you|u|ya|youre|you're|you are|ur|your (?:agents?|staff|people|team|support|colleagues?)|(?:are|r) you)(?: (?:all|just|an?|such an?|so|really|fucking|bloody|completely|totally|absolutely|the|one|a bunch of|bunch of|being)){{0,3}} {_INSULT}",
+    (rf"(?:you|u|ya|youre|you're|you are|ur|your (?:agents?|staff|people|team|support|colleagues?)|(?:are|r) you)(?: (?:all|just|an?|such an?|so|really|fucking|bloody|completely|totally|absolutely|the|one|a bunch of|bunch of|being)){{0,3}} {_INSULT}(?: {_INSULT})?",
      2.2, "insult"),
     (rf"{_INSULT} (?:agents?|staff|people|company|support|bots?|robots?|employees?|workers?)", 1.6, "insult"),
     (r"(?:you|u) (?:people|lot|guys)? ?(?:suck|are a joke|are useless|are hopeless|make me sick)", 1.8, "insult"),
@@ -140,7 +140,7 @@ THREAT: list[Cue] = [
 CHURN: list[Cue] = [
     (r"cancel\w* (?:my |the |our |your |this )?(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)", 2.0, "cancel"),
     (r"(?:close|terminate|end|delete|quit) (?:my |the |our )?(?:account|contract|subscription|membership|plan|relationship|business with you)", 2.0, "cancel"),
-    (r"(?:switch|switching|move|moving|go|going|change|changing|leave|leaving|migrate|migrating) (?:\w+ )?(?:to (?:another|a different|a new|a better|your competitor|the competition|one of your competitors)|provider|company|bank|supplier|elsewhere|somewhere else|competitor)",
+    (r"(?:switch|switching|move|moving|go|going|change|changing|leave|leaving|migrate|migrating) (?:\w+ )?(?:to (?:(?:another|a different|a new|a better)(?: (?:provider|company|bank|supplier|operator|network|service|shop|store|brand))?|your competitor|the competition|one of your competitors)|provider|company|bank|supplier|elsewhere|somewhere else|competitor)",
      2.0, "switch"),
     (r"(?:switch|switching|move|moving) (?:to|over to) \w+", 1.2, "switch"),
     (r"(?:take|taking) my (?:business|money|custom) (?:elsewhere|somewhere else)|go elsewhere|look(?:ing)? elsewhere|find (?:another|a different|a new|a better) (?:provider|company|supplier|bank|shop|store|service)",
@@ -184,7 +184,7 @@ URGENCY: list[Cue] = [
     (r"urgent\w*|emergency|asap|a\.s\.a\.p\.?|time[- ]sensitive|critical", 1.6, "urgent"),
     (r"(?:right|straight) (?:now|away)|immediately|at once|as soon as possible|without delay|this (?:minute|second)|no later than|before (?:tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|end of (?:the )?day)|by (?:tonight|tomorrow|today|end of (?:the )?day|eod|noon|this afternoon|this evening|monday|tuesday|wednesday|thursday|friday)",
      1.2, "deadline"),
-    (r"deadline|(?:my )?flight (?:is|leaves)|leaving (?:tomorrow|tonight|today)|(?:i|we) need (?:it|this|them|the \w+) (?:today|now|tomorrow|urgently|asap|by)|can'?t wait (?:any ?longer|anymore|until)|hurry|quickly",
+    (r"deadline|(?:my )?flight (?:is|leaves)|leaving (?:tomorrow|tonight|today)|(?:i|we) need (?:it|this|them|the \w+) (?:today|now|tomorrow|urgently|asap|by (?:tonight|tomorrow|today|noon|the weekend|\w+day))|can'?t wait (?:any ?longer|anymore|until)|hurry|quickly",
      1.0, "deadline"),
     (r"today", 0.4, "deadline"),
 ]

@@ -1,0 +1,61 @@
+"""Draft check: inflaming and confusing phrases, with softer alternatives and spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentdesk.scripts.draft import check_draft
+
+
+def hint_for(text, phrase):
+    start = text.index(phrase)
+    hits = [h for h in check_draft(text) if (h.start, h.end) == (start, start + len(phrase))]
+    assert hits, f"no hint on {phrase!r}: {check_draft(text)}"
+    return hits[0]
+
+
+@pytest.mark.parametrize("text,phrase,kind", [
+    ("Please calm down, I'm trying.", "Please calm down", "inflaming"),
+    ("As I already said, the refund takes 5 days.", "As I already said", "inflaming"),
+    ("You should have read the email.", "You should have", "blaming"),
+    ("Sorry, that's our policy.", "that's our policy", "dismissive"),
+    ("There's nothing I can do about it.", "There's nothing I can do", "dismissive"),
+    ("We apologize for any inconvenience.", "We apologize for any inconvenience", "hollow apology"),
+    ("I've raised a ticket with L2.", "ticket", "jargon"),
+    ("I've raised a ticket with L2.", "L2", "jargon"),
+    ("Our SLA is 2 days.", "SLA", "jargon"),
+    ("Obviously the box must be ticked.", "Obviously", "condescending"),
+    ("I CANNOT CHANGE THAT", "CANNOT CHANGE THAT", "shouting"),
+    ("Done!!!", "!!!", "shouting"),
+    ("Next step: {next_step}", "{next_step}", "unfilled placeholder"),
+])
+def test_flagged(text, phrase, kind):
+    h = hint_for(text, phrase)
+    assert h.kind == kind and h.phrase == phrase and h.why
+
+
+def test_alternatives_are_softer():
+    h = hint_for("Calm down please", "Calm down")
+    assert "calm down" not in h.alternative.lower()
+    h = hint_for("There's nothing I can do.", "There's nothing I can do")
+    assert h.alternative.startswith("Here's what I can do")
+
+
+def test_good_draft_has_no_hints():
+    assert check_draft("I'm sorry this took so long, Ana. I've refunded the €20 and it will show "
+                       "within 3 days. Is there anything else I can help with?") == []
+
+
+def test_lower_case_acronym_lookalikes_are_not_jargon():
+    assert check_draft("Beta testing with Sla and eta") == []
+
+
+def test_hints_sorted_and_not_overlapping():
+    hints = check_draft("As I said, calm down. That's our policy!! You should have called. {issue}")
+    assert [h.start for h in hints] == sorted(h.start for h in hints)
+    assert all(a.end <= b.start for a, b in zip(hints, hints[1:]))
+
+
+def test_empty_and_non_text():
+    assert check_draft("") == []
+    assert check_draft(None) == []  # type: ignore[arg-type]

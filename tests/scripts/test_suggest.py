@@ -1,0 +1,117 @@
+"""Suggestions: ranking from signals and state, reasons, used ids, and filling."""
+
+from __future__ import annotations
+
+from agentdesk.scripts.loader import default_library
+from agentdesk.scripts.suggest import ConversationState, fill, fill_slots, suggest, unfilled_slots
+from agentdesk.scripts.tone import ToneContext, analyze
+
+
+def run(text, state=ConversationState(), used=()):
+    result = analyze(text, ToneContext(waited_s=state.waited_s, repeat_contacts=state.repeat_contacts))
+    return suggest(result, state, default_library(), used_ids=used)
+
+
+def test_long_wait_apologises_for_the_wait_first():
+    out = run("Hi, is anyone there? I need to update my card.", ConversationState(waited_s=20 * 60))
+    assert out[0].script_id == "apo.wait-honest"
+    assert out[0].reason.startswith("waited 20 min: apologise for the wait")
+    assert "{wait_bound}" in out[0].text
+
+
+def test_repeat_contact_takes_ownership():
+    out = run("My internet is down again.", ConversationState(repeat_contacts=2))
+    ids = [s.script_id for s in out]
+    assert "ack.repeat-ownership" in ids
+    reasons = {s.script_id: s.reason for s in out}
+    assert "take ownership" in reasons["ack.repeat-ownership"]
+
+
+def test_confused_gets_step_by_step():
+    out = run("I don't understand which button I should press")
+    assert out[0].step == "explain"
+    assert "explain step by step" in out[0].reason
+
+
+def test_abuse_gets_a_boundary_then_escalating_ones():
+    first = run("You are a useless idiot")
+    assert first[0].script_id == "bnd.language"
+    again = run("You are a useless idiot", ConversationState(hostile_turns=1))
+    assert again[0].script_id == "bnd.second-warning"
+    third = run("You are a useless idiot", ConversationState(hostile_turns=2))
+    assert third[0].script_id == "bnd.end-chat"
+    assert "bnd.end-chat" not in [s.script_id for s in first]
+
+
+def test_churn_gets_options():
+    out = run("I want to cancel my contract and go to a competitor")
+    assert out[0].step == "options"
+    assert "churn risk" in out[0].reason
+
+
+def test_threat_is_acknowledged_and_escalation_offered():
+    out = run("I'm going to take you to court over this")
+    steps = [s.step for s in out]
+    assert steps[0] == "acknowledge" and "escalate" in steps
+
+
+def test_calm_gets_at_most_a_light_acknowledgement():
+    out = run("Hello, I'd like to change my delivery address.")
+    assert len(out) <= 1
+    assert all(s.step == "acknowledge" for s in out)
+    assert out and "light acknowledgement" in out[0].reason
+
+
+def test_gratitude_closes():
+    out = run("Thank you so much, it works now!")
+    assert out[0].step == "close"
+
+
+def test_top_three_with_varied_steps_and_reasons():
+    out = run("This is the third time I'm asking and it still doesn't work!!",
+              ConversationState(waited_s=600, repeat_contacts=1))
+    assert len(out) == 3
+    assert len({s.step for s in out}) == 3
+    for s in out:
+        assert s.reason and "\n" not in s.reason
+        assert s.score > 0
+    assert [s.score for s in out] == sorted((s.score for s in out), reverse=True)
+
+
+def test_used_scripts_are_not_offered_again():
+    state = ConversationState(waited_s=20 * 60)
+    first = run("Where is my order? Nothing has arrived.", state)
+    used = [s.script_id for s in first]
+    second = run("Where is my order? Nothing has arrived.", state, used=used)
+    assert second and not set(used) & {s.script_id for s in second}
+
+
+def test_fill_puts_cursor_on_next_step():
+    lib = default_library()
+    text, cursor = fill(lib.get("apo.repeat-contact"), {"customer_first_name": "Ana"})
+    assert text.endswith("I'm taking ownership of it now: {next_step}")
+    assert text[cursor:] == "{next_step}"
+
+
+def test_fill_all_values_cursor_at_end():
+    lib = default_library()
+    text, cursor = fill(lib.get("apo.wait-honest"), {"customer_first_name": "Ana", "wait_bound": "6 minutes"})
+    assert "Ana" in text and "6 minutes" in text and "{" not in text
+    assert cursor == len(text)
+
+
+def test_fill_prefers_next_step_over_earlier_slots():
+    f = fill_slots("Hello {customer_first_name}, next: {next_step}.", {})
+    assert f.text[f.cursor:].startswith("{next_step}")
+    assert [u[2] for u in f.unfilled] == ["customer_first_name", "next_step"]
+    assert unfilled_slots(f.text) == list(f.unfilled)
+
+
+def test_fill_values_are_flattened_to_one_line():
+    text, _ = fill("Hi {customer_first_name}", {"customer_first_name": "Ana\nMaria"})
+    assert text == "Hi Ana Maria"
+
+
+def test_fill_empty_value_stays_a_slot():
+    text, cursor = fill("Next: {next_step}. Bye {agent_name}", {"next_step": "", "agent_name": "Bo"})
+    assert text == "Next: {next_step}. Bye Bo" and cursor == 6

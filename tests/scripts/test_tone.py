@@ -1,0 +1,302 @@
+"""Tone engine: one test per tone with exact evidence spans, modifiers, context, levels."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentdesk.domain import ToneLevel
+from agentdesk.scripts.tone import SignalLevel, Tone, ToneContext, analyze
+
+
+def span(text: str, phrase: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    return (start, start + len(phrase))
+
+
+def spans(result, tone) -> list[tuple[int, int]]:
+    s = result.signal(tone)
+    assert s is not None, f"no {tone} signal in {result.summary()}"
+    return s.spans()
+
+
+def cues(result, tone) -> list[str]:
+    return [e.cue for e in result.signal(tone).evidence]
+
+
+# ------------------------------------------------------------------ one per tone
+
+def test_frustration_repetition_and_failure():
+    text = "This is the third time I write and it still doesn't work."
+    r = analyze(text)
+    assert span(text, "third time") in spans(r, Tone.FRUSTRATION)
+    assert span(text, "still doesn't") in spans(r, Tone.FRUSTRATION)
+    assert r.signal(Tone.FRUSTRATION).level == SignalLevel.HIGH
+    assert r.level == ToneLevel.UPSET and r.needs_deescalation
+
+
+def test_frustration_nobody_answered():
+    text = "I emailed on Monday and nobody answered."
+    r = analyze(text)
+    assert spans(r, Tone.FRUSTRATION)[0] == span(text, "nobody answered")
+    assert cues(r, Tone.FRUSTRATION)[0] == "no answer"
+
+
+def test_frustration_again_and_already():
+    text = "I already sent the photos, and now you ask again"
+    r = analyze(text)
+    got = spans(r, Tone.FRUSTRATION)
+    assert span(text, "I already sent") in got
+    assert span(text, "again") in got
+
+
+def test_anger():
+    text = "I am furious, this is a rip-off."
+    r = analyze(text)
+    assert spans(r, Tone.ANGER) == [span(text, "furious"), span(text, "rip-off")]
+    assert r.signal(Tone.ANGER).level == SignalLevel.HIGH
+    assert r.level == ToneLevel.HOSTILE
+
+
+def test_anxiety():
+    text = "I'm really worried. Is my money safe?"
+    r = analyze(text)
+    assert spans(r, Tone.ANXIETY) == [span(text, "worried"), span(text, "Is my money safe")]
+    assert r.needs_deescalation  # high anxiety
+
+
+def test_confusion():
+    text = "Sorry, I don't understand what this letter means"
+    r = analyze(text)
+    assert spans(r, Tone.CONFUSION) == [span(text, "I don't understand")]
+    assert r.level == ToneLevel.CONCERNED and not r.needs_deescalation
+
+
+def test_urgency():
+    text = "This is urgent, I need it by tomorrow"
+    r = analyze(text)
+    assert spans(r, Tone.URGENCY) == [span(text, "urgent"), span(text, "I need it by tomorrow")]
+    assert r.level == ToneLevel.CONCERNED
+
+
+def test_churn_risk():
+    text = "Please cancel my subscription, I'm switching to another provider."
+    r = analyze(text)
+    assert spans(r, Tone.CHURN_RISK) == [span(text, "cancel my subscription"),
+                                         span(text, "switching to another provider")]
+    assert r.signal(Tone.CHURN_RISK).level == SignalLevel.HIGH
+
+
+@pytest.mark.parametrize("phrase,kind", [
+    ("I will contact my lawyer", "legal"),
+    ("I'll post this on twitter", "publicity"),
+    ("I'll ask my bank for a chargeback", "chargeback"),
+])
+def test_threat_kinds(phrase, kind):
+    text = f"Fine. {phrase} today."
+    r = analyze(text)
+    s = r.signal(Tone.THREAT)
+    assert s is not None and kind in [e.cue for e in s.evidence]
+    assert r.level == ToneLevel.HOSTILE
+
+
+def test_threat_span():
+    text = "Fix it or I will take you to court."
+    r = analyze(text)
+    assert spans(r, Tone.THREAT) == [span(text, "take you to court")]
+
+
+def test_abuse_aimed_at_agent():
+    text = "You are a useless idiot."
+    r = analyze(text)
+    assert spans(r, Tone.ABUSE) == [span(text, "You are a useless idiot")]
+    assert r.level == ToneLevel.HOSTILE
+
+
+def test_profanity_about_a_thing_is_anger_not_abuse():
+    text = "This damn app crashed again"
+    r = analyze(text)
+    assert r.signal(Tone.ABUSE) is None
+    assert spans(r, Tone.ANGER) == [span(text, "damn")]
+
+
+def test_gratitude():
+    text = "Thank you so much for your help!"
+    r = analyze(text)
+    assert spans(r, Tone.GRATITUDE)[0] == span(text, "Thank you so much for your help")
+    assert r.level == ToneLevel.CALM and not r.needs_deescalation
+
+
+def test_plain_request_is_calm():
+    r = analyze("Hello, I would like to change my delivery address.")
+    assert r.level == ToneLevel.CALM
+    assert r.signals == ()
+
+
+# ------------------------------------------------------------------ modifiers
+
+def test_negated_emotion_is_cancelled():
+    r = analyze("I'm not angry, I just want to know what happened.")
+    assert r.signal(Tone.ANGER) is None
+    assert not r.needs_deescalation
+
+
+def test_negated_positive_becomes_frustration():
+    text = "I am not happy at all with this."
+    r = analyze(text)
+    assert spans(r, Tone.FRUSTRATION)[0] == span(text, "not happy")
+    assert cues(r, Tone.FRUSTRATION)[0] == "negated positive"
+
+
+def test_negated_praise_is_not_gratitude():
+    text = "You haven't been helpful."
+    r = analyze(text)
+    assert r.signal(Tone.GRATITUDE) is None
+    assert r.signal(Tone.FRUSTRATION) is not None
+
+
+def test_emphatic_never_is_not_negation():
+    r = analyze("I have never been so frustrated")
+    assert r.signal(Tone.FRUSTRATION) is not None
+    assert r.needs_deescalation
+
+
+def test_no_worries_is_calm():
+    r = analyze("No worries, not urgent at all.")
+    assert r.signal(Tone.URGENCY) is None
+    assert r.signal(Tone.ANXIETY) is None
+
+
+def test_intensifier_raises_score():
+    plain = analyze("I am annoyed").signal(Tone.FRUSTRATION).score
+    strong = analyze("I am extremely annoyed").signal(Tone.FRUSTRATION).score
+    weak = analyze("I am a bit annoyed").signal(Tone.FRUSTRATION).score
+    assert weak < plain < strong
+
+
+def test_all_caps_is_shouting():
+    text = "WHERE IS MY ORDER"
+    r = analyze(text)
+    s = r.signal(Tone.FRUSTRATION)
+    assert s is not None and "shouting" in [e.cue for e in s.evidence]
+    assert span(text, "WHERE") in s.spans()
+
+
+def test_acronyms_are_not_shouting():
+    r = analyze("My IBAN and PIN are ready")
+    assert r.signals == ()
+
+
+def test_repeated_punctuation():
+    text = "Where is my refund?!?!"
+    r = analyze(text)
+    evidence = [e for s in r.signals for e in s.evidence if e.cue == "repeated punctuation"]
+    assert [(e.start, e.end) for e in evidence] == [span(text, "?!?!")]
+
+
+def test_emoji():
+    text = "Still waiting 😡"
+    r = analyze(text)
+    assert span(text, "😡") in spans(r, Tone.ANGER)
+
+
+@pytest.mark.parametrize("text,phrase", [
+    ("Oh great, the app logged me out again.", "Oh great"),
+    ("Thanks for nothing.", "Thanks for nothing"),
+    ("Yeah right, like that will ever happen", "Yeah right"),
+    ("Great job guys, three weeks and still no refund", "Great job guys"),
+])
+def test_sarcasm(text, phrase):
+    r = analyze(text)
+    f = r.signal(Tone.FRUSTRATION)
+    assert f is not None and any(e.cue == "sarcasm" and e.span() == span(text, phrase) for e in f.evidence)
+    assert r.signal(Tone.GRATITUDE) is None
+    assert r.needs_deescalation
+
+
+def test_sincere_thanks_is_not_sarcasm():
+    r = analyze("Great, thank you, that worked!")
+    assert r.signal(Tone.GRATITUDE) is not None
+    assert r.signal(Tone.FRUSTRATION) is None
+
+
+# ------------------------------------------------------------------ context
+
+def test_long_wait_raises_frustration_with_a_note():
+    text = "My parcel is late"
+    without = analyze(text)
+    with_wait = analyze(text, ToneContext(waited_s=25 * 60))
+    assert with_wait.signal(Tone.FRUSTRATION).score > (without.signal(Tone.FRUSTRATION).score
+                                                        if without.signal(Tone.FRUSTRATION) else 0)
+    assert any("waited 25 min" in n for n in with_wait.signal(Tone.FRUSTRATION).notes)
+
+
+def test_context_alone_is_concerned_not_upset():
+    r = analyze("Hello, can you help me with my order?", ToneContext(waited_s=3600, repeat_contacts=3))
+    assert r.level == ToneLevel.CONCERNED
+
+
+def test_repeated_question_raises_frustration():
+    q = "When will my replacement router be delivered to my address?"
+    first = analyze(q)
+    again = analyze(q, ToneContext(earlier=("Hi", q)))
+    assert again.signal(Tone.FRUSTRATION) is not None
+    assert "asked before in this conversation" in again.signal(Tone.FRUSTRATION).notes
+    assert (first.signal(Tone.FRUSTRATION) is None
+            or first.signal(Tone.FRUSTRATION).score < again.signal(Tone.FRUSTRATION).score)
+
+
+def test_context_helper_minutes():
+    assert ToneContext.of(["a"], waited_min=2).waited_s == 120.0
+
+
+# ------------------------------------------------------------------ result API
+
+def test_result_json_and_spans():
+    text = "Nobody answered, I am furious!!"
+    r = analyze(text)
+    data = r.to_json()
+    assert data["level"] == "hostile" or data["level"] == "upset"
+    assert data["needs_deescalation"] is True
+    for sig in data["signals"]:
+        for start, end in sig["evidence"]:
+            assert 0 <= start < end <= len(text)
+    merged = r.evidence_spans()
+    assert all(a[1] <= b[0] for a, b in zip(merged, merged[1:]))
+    assert r.summary().startswith(str(r.level))
+
+
+def test_signals_sorted_strongest_first():
+    r = analyze("You idiots, I'm calling my lawyer, this is the third time, thanks")
+    ranks = {"high": 3, "medium": 2, "low": 1}
+    levels = [ranks[s.level] for s in r.signals]
+    assert levels == sorted(levels, reverse=True)
+
+
+def test_non_string_input_does_not_raise():
+    assert analyze(None).level == ToneLevel.CALM  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.lists(st.text(max_size=40), max_size=3), st.floats(0, 10_000))
+def test_any_text_gives_spans_inside_the_text(text, earlier, waited):
+    r = analyze(text, ToneContext(earlier=tuple(earlier), waited_s=waited))
+    assert r.level in set(ToneLevel)
+    assert r.needs_deescalation == (r.level in (ToneLevel.UPSET, ToneLevel.HOSTILE))
+    for s in r.signals:
+        previous = (-1, -1)
+        for e in s.evidence:
+            assert 0 <= e.start < e.end <= len(text)
+            assert (e.start, e.end) >= previous
+            previous = (e.start, e.end)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc !?.,'ÉİßA😡🙏\n\t")), max_size=80))
+def test_tricky_alphabet(text):
+    r = analyze(text)
+    for start, end, _ in r.evidence_spans():
+        assert 0 <= start < end <= len(text)
