@@ -14,7 +14,10 @@ def alembic_config(store: Store):
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", store.target.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates "%": a percent-encoded URL (a password with "@", a path
+    # with a space) must be escaped or Alembic fails before it starts.
+    url = store.target.url.render_as_string(hide_password=False)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["engine"] = store.engine
     return cfg
 
