@@ -22,6 +22,7 @@ PostgreSQL (a team's shared floor): ``postgresql+psycopg``; read-only connection
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -40,6 +41,18 @@ SCHEMA_HEAD = "0001"
 the migration scripts, so opening a store does not need to import Alembic)."""
 
 BUSY_TIMEOUT_S = 10.0
+
+
+_IN_MEMORY = ("--db: an in-memory SQLite database cannot be shared between processes; "
+              "give a file path")
+
+# What precheck() lets through without importing SQLAlchemy: a PostgreSQL URL with the
+# psycopg driver (or none), an optional numeric port and a database name. Anything
+# else goes through resolve(), which explains exactly what is wrong.
+_PG_URL_OK = re.compile(
+    r"^postgres(?:ql)?(?:\+psycopg)?://(?:[^@/?#]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^:/?#@\[\]]*)(?::\d{1,5})?/[^/?#]+(?:\?.*)?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -67,9 +80,9 @@ def resolve(db: str | None, *, default_path: Path | None = None) -> DbTarget:
             default_path = default_db_path()
         db = str(default_path)
     if "://" not in db and not db.startswith("sqlite:"):
-        path = Path(db).expanduser()
-        if str(db) != ":memory:":
-            path = path.resolve()
+        if db.strip() == ":memory:":
+            raise UsageError(_IN_MEMORY)
+        path = Path(db).expanduser().resolve()
         url = make_url("sqlite://").set(database=str(path))
         return DbTarget(url=url, backend="sqlite", path=path, display=str(path))
     try:
@@ -86,10 +99,7 @@ def resolve(db: str | None, *, default_path: Path | None = None) -> DbTarget:
             raise UsageError(f"--db: SQLite driver {driver!r} is not supported; use sqlite:///PATH")
         database = url.database or ""
         if database in ("", ":memory:"):
-            raise UsageError(
-                "--db: an in-memory SQLite database cannot be shared between processes; "
-                "give a file path"
-            )
+            raise UsageError(_IN_MEMORY)
         path = Path(database).expanduser().resolve()
         url = url.set(database=str(path))
         return DbTarget(url=url, backend="sqlite", path=path, display=str(path))
@@ -119,15 +129,19 @@ def precheck(db: str | None, *, default_path: Path | None = None, create: bool =
 
             default_path = default_db_path()
         db = str(default_path)
+    if db.strip() == ":memory:":
+        raise UsageError(_IN_MEMORY)
     if "://" in db or db.startswith("sqlite:"):
         scheme = db.split(":", 1)[0].split("+", 1)[0].lower()
         if scheme not in ("sqlite", "postgresql", "postgres"):
             resolve(db)  # raises the full, explained UsageError
         if scheme != "sqlite":
+            if not _PG_URL_OK.match(db):
+                resolve(db)  # a driver, port or database name resolve() refuses
             return
         path_text = db.split(":///", 1)[1] if ":///" in db else ""
-        if not path_text:
-            resolve(db)
+        if path_text.split("?", 1)[0] in ("", ":memory:"):
+            resolve(db)  # raises: in-memory, or a driver resolve() explains
             return
         path = Path(path_text.split("?", 1)[0]).expanduser()
     else:
@@ -174,10 +188,13 @@ _SQLITE_WRITE_ACTIONS = {
     )
     if hasattr(sqlite3, name)
 }
-# Pragmas a read-only console may read (never with an argument).
+# Pragmas a read-only console may read (never with an argument) ...
 _SQLITE_READ_PRAGMAS = {"data_version", "table_info", "index_list", "index_info", "schema_version",
                         "user_version", "query_only", "journal_mode", "foreign_keys", "busy_timeout",
                         "page_count", "page_size", "freelist_count", "compile_options"}
+# ... and introspection pragmas whose argument is a table or index name, not a value.
+_SQLITE_INTROSPECTION_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                                 "foreign_key_list"}
 
 
 def readonly_authorizer(action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None) -> int:
@@ -186,9 +203,10 @@ def readonly_authorizer(action: int, arg1: str | None, arg2: str | None, db: str
     if action in _SQLITE_WRITE_ACTIONS:
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_PRAGMA:
-        if arg2 is not None or (arg1 or "").lower() not in _SQLITE_READ_PRAGMAS:
-            return sqlite3.SQLITE_DENY
-        return sqlite3.SQLITE_OK
+        name = (arg1 or "").lower()
+        if name in _SQLITE_INTROSPECTION_PRAGMAS or (arg2 is None and name in _SQLITE_READ_PRAGMAS):
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ("load_extension", "writefile", "edit"):
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
@@ -199,8 +217,9 @@ def readonly_authorizer(action: int, arg1: str | None, arg2: str | None, db: str
 # --- error translation -------------------------------------------------------------
 
 
-def describe_error(exc: BaseException, target: DbTarget) -> StoreError:
-    """Turn a driver error into a one-line, actionable StoreError."""
+def describe_error(exc: BaseException, target: DbTarget, *, readonly: bool = False) -> StoreError:
+    """Turn a driver error into a one-line, actionable StoreError (``readonly``: the
+    error came from a read-only connection, so do not suggest the monitor)."""
     msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     low = msg.lower()
     where = target.display
@@ -210,10 +229,13 @@ def describe_error(exc: BaseException, target: DbTarget) -> StoreError:
         if "database is locked" in low or "database table is locked" in low:
             return StoreError(f"database {where} is locked by another program; close it or try again")
         if "readonly" in low or "read-only" in low:
-            return ReadOnlyStore(
-                f"database {where} is read-only ({msg}); check its file permissions, "
-                "or use `agentdesk monitor` to watch without writing"
+            hint = (
+                "check the permissions of the file and of its folder (SQLite keeps -wal and -shm "
+                "files beside it)"
             )
+            if not readonly:
+                hint += ", or use `agentdesk monitor` to watch without writing"
+            return ReadOnlyStore(f"database {where} is read-only ({msg}); {hint}")
         if "unable to open" in low:
             return StoreError(f"cannot open database {where} ({msg}); check that the path and its folder exist")
         if "not authorized" in low:
@@ -223,10 +245,12 @@ def describe_error(exc: BaseException, target: DbTarget) -> StoreError:
     else:
         if "read-only transaction" in low or "permission denied" in low:
             return ReadOnlyStore(f"this connection to {where} is read-only: writing is not allowed ({msg})")
-        if "connection refused" in low or "could not connect" in low or "connection failed" in low or "timeout" in low:
-            return StoreError(f"cannot connect to PostgreSQL at {where} ({msg}); is the server running?")
+        # Checked before "connection failed": psycopg reports a missing database as a
+        # failed connection, but the server answered and the fix is different.
         if "does not exist" in low and "database" in low:
             return StoreError(f"PostgreSQL database in {where} does not exist; create it first (createdb)")
+        if "connection refused" in low or "could not connect" in low or "connection failed" in low or "timeout" in low:
+            return StoreError(f"cannot connect to PostgreSQL at {where} ({msg}); is the server running?")
         if "password authentication failed" in low or "authentication" in low:
             return StoreError(f"PostgreSQL refused the login for {where} ({msg})")
         if "could not translate host name" in low or "name or service not known" in low:
@@ -343,7 +367,7 @@ class Store:
 
                         flush_notify(conn)
         except errors as exc:
-            raise describe_error(exc, self.target) from exc
+            raise describe_error(exc, self.target, readonly=self.readonly) from exc
 
     def ping(self) -> None:
         from sqlalchemy import text
