@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--goemotions", type=Path, default=ROOT.parent / "shared/data/goemotions")
     ap.add_argument("--examples", type=Path, default=ROOT / "bench/tone_examples.tsv")
-    ap.add_argument("--examples-weight", type=float, default=5.0)
+    ap.add_argument("--examples-weight", type=float, default=10.0)
     ap.add_argument("--out", type=Path, default=ROOT / "agentdesk/scripts/tone_model.json")
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--l2", type=float, default=0.01)

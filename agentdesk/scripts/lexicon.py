@@ -52,6 +52,9 @@ FRUSTRATION: list[Cue] = [
     (r"(?:no|never (?:got|received|had) (?:an?|any)) (?:answer|response|reply|feedback|call ?back|callback|update|news|reaction)(?:s)?(?: (?:at all|yet|whatsoever))?", 1.3, "no answer"),
     (r"(?:never|haven'?t|have not|hasn'?t|has not|didn'?t|did not) (?:got|get|gotten|received|receive|heard|hear) (?:back|anything|any(?:thing)? (?:back|answer|response|reply)|a (?:reply|response|call|answer))", 1.4, "no answer"),
     (r"(?:ignored|ignoring me|left on read|(?:you|they) (?:never|don'?t) (?:answer|reply|respond|call back))", 1.4, "no answer"),
+    (rf"{_NOT} (?:yet |even |ever )?(?:got|get|gotten|received?|heard|had) (?:back|anything|any \w+|an? (?:answer|reply|response|call|callback|e-?mail|confirmation|update|message|reaction|feedback))",
+     1.3, "no answer"),
+    (r"(?:nobody|no one|no-one) (?:reacts|reacted|is reacting|does anything|did anything|takes care|took care|feels responsible)", 1.4, "no answer"),
     # failure: it does not work / did not arrive
     (r"(?:nothing|none of (?:it|them|this)) (?:works?|working|worked|happened|has happened|changed|has changed|helps?|helped)", 1.5, "failure"),
     (rf"(?:{_NOT}|unable to|impossible to|stopped|fails? to|failed to|failing to) (?:(?:even|yet|really|seem to|be able to|get it to|manage to|\w+) ){{0,2}}?(?:work|working|works|worked|function|functions|functioning|load|loading|log ?in|sign ?in|connect|access|open|pay|use|download|install|activate|update|reach|get through|find|see|withdraw|transfer|deposit|verify|register|change|complete|finish|order|book|enter|go through|show up|appear|receive|get|arrive|come)\b",
@@ -59,6 +62,9 @@ FRUSTRATION: list[Cue] = [
     (rf"(?:{_NOT}|still not) (?:yet )?(?:been )?(?:arrived?|received|delivered|refunded|credited|shipped|fixed|solved|resolved|answered|processed|returned|reimbursed|activated|sent|cancell?ed|done|paid|appeared|reflected|updated|corrected|repaired|replaced|released|unblocked|approved)",
      1.2, "failure"),
     (r"(?:doesn'?t|does not|didn'?t|did not) help", 1.1, "failure"),
+    (r"(?:it(?:'s| is| was) )?(?:not possible|impossible) to", 1.0, "failure"),
+    (rf"{_NOT} (?:yet )?(?:changed|moved|progressed|been updated|been touched|been looked at)", 0.9, "failure"),
+    (r"i (?:would like|want|wish|need) to (?:complain|file a complaint|make a complaint|lodge a complaint|submit a complaint)|formal complaint", 1.0, "complaint"),
     (r"(?:is|are|was|still|keeps?|got|been) (?:broken|down|blocked|locked|suspended|frozen|stuck|crashing|crashed|missing|lost|wrong|damaged|defective|faulty)", 1.0, "failure"),
     (r"(?:wrong|incorrect|damaged|defective|faulty|broken|missing|double|duplicate) (?:item|product|order|package|parcel|charge|amount|bill|invoice|size|address|delivery|part|payment)s?", 1.0, "failure"),
     (r"(?:charged|billed|debited) (?:me )?(?:twice|double|again|two times|too much|wrongly|incorrectly)", 1.3, "failure"),
@@ -69,6 +75,8 @@ FRUSTRATION: list[Cue] = [
     (r"(?:still|been|keep|kept) waiting", 1.3, "long wait"),
     (r"(?:for|since|in|over|after) (?:over |more than |almost |nearly )?(?:\d+|two|three|four|five|six|several|many) (?:days|weeks|months)", 0.8, "long wait"),
     (r"(?:for|since) (?:days|weeks|months|ages|forever)", 1.0, "long wait"),
+    (r"(?:days|weeks|months) (?:already|now|and (?:still|nothing))|already (?:\d+|two|three|four|five|several) (?:days|weeks|months)", 0.7, "long wait"),
+    (r"(?:still |am |i'?m |been )?waiting for (?:an? |the |my |your )?(?:answer|reply|response|solution|refund|callback|call back|feedback|decision|update)", 0.8, "long wait"),
     (r"(?:takes?|taking|took) (?:so|too|very|this|that) long", 1.2, "long wait"),
     (r"(?:how|why) (?:much )?long(?:er)?", 0.8, "long wait"),
     (r"on hold for", 1.2, "long wait"),
@@ -92,6 +100,16 @@ FRUSTRATION: list[Cue] = [
     (r"(?:unfortunately|sadly|again no)", 0.4, "regret"),
     (r"(?:problem|issue|complaint|complain)\w*", 0.35, "problem"),
     (r"sigh|ugh+|argh+|grr+|smh|omg", 0.9, "exasperation"),
+    # how customers writing in German or Portuguese sound after machine translation
+    # ("Frechheit", "Zumutung", "falta de respeito", "descaso", "não aguento mais" …)
+    (r"(?:a |what a |such a )?(?:lack of (?:respect|consideration|professionalism|information)|disrespect\w*|neglect\w*|disregard|runaround|impertinen\w*|impudent|impudence|cheek(?:y)?|audacity|brazen|insolen\w*|imposition|unreasonable|nonsense|mess|lousy|shoddy|sloppy|clowning|mockery)",
+     1.2, "emotion word"),
+    (r"(?:so far|until now|till now|up to now|to this day|still|and) nothing|and nothing happen\w*|without (?:any )?(?:solution|answer|response|reply|reaction|success)|no solution|no reaction|no feedback|nothing (?:is|was|has been) (?:done|solved|resolved)",
+     1.3, "no answer"),
+    (r"(?:i )?can'?t (?:take|stand|bear) (?:it|this)(?: any ?more| any longer)?|i'?m (?:so |really )?(?:tired|exhausted|desperate)|i give up|it can'?t be (?:true|right|that)|(?:that|this) can'?t be (?:true|right)|that'?s not (?:possible|normal|okay|ok)|this is not (?:possible|normal|okay|ok)",
+     1.3, "exasperation"),
+    (r"(?:i )?want my money back|give me my money back|return my money", 1.1, "failure"),
+    (r"(?:delay(?:ed|s)?|late|overdue|too late|(?:hasn'?t|has not|haven'?t|have not) (?:heard|had) (?:anything|back))", 0.7, "long wait"),
 ]
 
 ANGER: list[Cue] = [
@@ -129,6 +147,9 @@ THREAT: list[Cue] = [
     (r"(?:ombudsman|regulator|trading standards|consumer (?:protection|rights|association|agency|council|authority|advice)|better business bureau|bbb|ftc|cfpb|ofcom|ofgem|financial conduct authority|data protection (?:authority|officer)|police)",
      1.6, "legal"),
     (r"report (?:you|this|your company|it) to", 1.8, "legal"),
+    # consumer bodies customers name in Brazil, Portugal and Germany
+    (r"procon|reclame aqui|reclameaqui|consumidor\.gov(?:\.br)?|anatel|livro de reclama\w+|complaints? book|verbraucherzentrale|consumer (?:advice )?(?:cent(?:re|er)|office)|schlichtungsstelle|arbitration (?:board|body)",
+     1.6, "legal"),
     (r"(?:post|share|write|put|tell|tweet|publish|expose)\w* (?:(?:this|it|about (?:this|it|you|your company)|everything|everyone|the world|my experience) )?(?:on|to|in|about) (?:twitter|x|facebook|instagram|tiktok|reddit|youtube|linkedin|social media|the internet|online|trustpilot|yelp|google|the press|the news|the media)",
      2.0, "publicity"),
     (r"(?:bad|negative|terrible|1[- ]star|one[- ]star|zero[- ]star|honest) reviews?|review (?:you|this|your)|go(?:ing)? public|the press|journalists?|newspapers?|tell (?:all )?(?:everyone|everybody|all my friends)|everyone will know|social media|trustpilot|yelp",

@@ -21,8 +21,9 @@ How it works (docs/tone.md has the long version):
 4. **Context.** A long wait, repeat contacts and a question asked before raise
    frustration (recorded as notes, since they have no span in the text).
 5. **Levels.** Per signal: low ≥ 0.5, medium ≥ 1.0, high ≥ 2.0. Overall: hostile for
-   abuse, threats or high anger; upset for medium frustration or anger, high anxiety,
-   churn with frustration; concerned for any other signal; calm otherwise.
+   abuse, threats or high anger; upset for medium frustration or anger, or churn risk
+   with frustration; concerned for any other signal (anxiety and confusion call for
+   reassurance and explanation, not de-escalation); calm otherwise.
 
 Pure Python, no third-party imports; the cue tables compile and the weights load on
 the first call, not at import time.
@@ -489,7 +490,6 @@ def _overall(score: dict[Tone, float]) -> ToneLevel:
         return ToneLevel.HOSTILE
     negative_feeling = max(s(Tone.FRUSTRATION), s(Tone.ANGER))
     if (negative_feeling >= MEDIUM or s(Tone.THREAT) >= LOW or s(Tone.ABUSE) >= LOW
-            or s(Tone.ANXIETY) >= HIGH
             or (s(Tone.CHURN_RISK) >= MEDIUM and negative_feeling >= LOW)):
         return ToneLevel.UPSET
     if any(s(t) >= LOW for t in NEGATIVE_TONES):

@@ -65,7 +65,8 @@ def test_anxiety():
     text = "I'm really worried. Is my money safe?"
     r = analyze(text)
     assert spans(r, Tone.ANXIETY) == [span(text, "worried"), span(text, "Is my money safe")]
-    assert r.needs_deescalation  # high anxiety
+    assert r.signal(Tone.ANXIETY).level == SignalLevel.HIGH
+    assert r.level == ToneLevel.CONCERNED  # reassurance, not de-escalation
 
 
 def test_confusion():
