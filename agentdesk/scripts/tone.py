@@ -322,10 +322,17 @@ def _similar(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+MAX_CHARS = 20_000
+"""Only this many leading characters are read (about 0.2 s at worst); a longer
+message keeps its full text in the result, with evidence from its start only."""
+
+
 def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
     """Detect the tone of one customer message. Never raises on any ``str``."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    full = text
+    text = text[:MAX_CHARS]
     ctx = context or NO_CONTEXT
     t = _tables()
     acc: dict[Tone, _Acc] = {tone: _Acc() for tone in Tone}
@@ -451,7 +458,7 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
         raise_by = min(raise_by, 0.5)  # context alone: concerned, not upset
     if ctx.earlier:
         words = _content_words(text)
-        if any(_similar(words, _content_words(e)) >= 0.5 for e in ctx.earlier):
+        if any(_similar(words, _content_words(e[:MAX_CHARS])) >= 0.5 for e in ctx.earlier[-50:]):
             raise_by += 1.0
             notes.append("asked before in this conversation")
     if raise_by:
@@ -471,7 +478,7 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
     signals.sort(key=lambda s: (-_LEVEL_RANK[s.level], _TONE_ORDER[s.tone]))
     level = _overall({s.tone: s.score for s in signals})
     return ToneResult(
-        text=text,
+        text=full,
         level=level,
         needs_deescalation=level in (ToneLevel.UPSET, ToneLevel.HOSTILE),
         signals=tuple(signals),

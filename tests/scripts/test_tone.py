@@ -277,6 +277,16 @@ def test_signals_sorted_strongest_first():
     assert levels == sorted(levels, reverse=True)
 
 
+def test_very_long_message_is_read_from_its_start():
+    from agentdesk.scripts.tone import MAX_CHARS
+
+    text = "I am furious. " + "blah " * (MAX_CHARS // 5) + " you are an idiot"
+    r = analyze(text)
+    assert r.text == text
+    assert r.signal(Tone.ANGER) is not None and r.signal(Tone.ABUSE) is None
+    assert all(end <= MAX_CHARS for _, end, _ in r.evidence_spans())
+
+
 def test_non_string_input_does_not_raise():
     assert analyze(None).level == ToneLevel.CALM  # type: ignore[arg-type]
 
