@@ -582,16 +582,21 @@ class Desk:
         """Reopen a resolved (or abandoned) conversation and take it."""
         now = self.clock()
         with self.store.write() as conn:
+            # The old disposition goes into the event; the row's is cleared (an open
+            # conversation has none). Locked on PostgreSQL so both come from one version.
+            lock = " FOR UPDATE" if ops.is_pg(conn) else ""
+            previous = conn.execute(text(f"SELECT disposition FROM conversation WHERE id = :id{lock}"),
+                                    {"id": conversation_id}).scalar()
             row = conn.execute(text(
                 "UPDATE conversation SET status = 'active', assignee_id = :a, claim_version = claim_version + 1, "
-                "claimed_at = :now, resolved_at = NULL, updated_at = :now "
-                "WHERE id = :id AND status IN ('resolved', 'abandoned') RETURNING claim_version, disposition"),
+                "claimed_at = :now, resolved_at = NULL, disposition = NULL, updated_at = :now "
+                "WHERE id = :id AND status IN ('resolved', 'abandoned') RETURNING claim_version"),
                 {"a": agent_id, "now": now, "id": conversation_id}).first()
             if row is None:
                 raise self._why_not(conn, conversation_id, "reopen")
             self._system(conn, conversation_id, "Reopened" + (f": {reason.strip()}" if reason.strip() else ""), now)
             ops.append_event(conn, EventKind.REOPENED, now, conversation_id, agent_id,
-                             {"by": "agent", "previous_disposition": row[1], "reason": reason.strip()})
+                             {"by": "agent", "previous_disposition": previous, "reason": reason.strip()})
         return Claim(conversation_id, int(row[0]), agent_id)
 
     def set_csat(self, conversation_id: int, score: int) -> None:
