@@ -206,18 +206,18 @@ def main(argv: list[str] | None = None) -> int:
         go_test = load_goemotions(go_dir, "test")
         datasets.append(("GoEmotions test", go_test))
 
-    systems: list[tuple[str, Callable[[Item], int], bool]] = [
-        ("agentdesk", agentdesk_system(True), True),
-        ("agentdesk (turn only)", agentdesk_system(False), False),
-        ("VADER", vader_system(), False),
-        ("NRCLex", nrclex_system(), False),
-        ("always yes", lambda item: 1, False),
+    systems: list[tuple[str, Callable[[Item], int]]] = [
+        ("agentdesk", agentdesk_system(True)),
+        ("agentdesk (turn only)", agentdesk_system(False)),
+        ("VADER", vader_system()),
+        ("NRCLex", nrclex_system()),
+        ("always yes", lambda item: 1),
     ]
     results: dict[str, dict[str, dict]] = {}
     for dname, items in datasets:
         gold = [it.label for it in items]
         results[dname] = {}
-        for sname, fn, ctx_only in systems:
+        for sname, fn in systems:
             if sname == "agentdesk (turn only)" and not dname.startswith("MAIA"):
                 continue  # GoEmotions rows have no context: same as agentdesk
             results[dname][sname] = prf([fn(it) for it in items], gold)
