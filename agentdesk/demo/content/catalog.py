@@ -114,7 +114,7 @@ ISSUES: tuple[dict, ...] = (
             "One says pending and one has gone through I think. It's the card ending {last4}.",
         ),
         diagnosis=(
-            "I can see what happened: the renewal on {date} was retried after a timeout at the bank, so the payment was taken twice. The second one is ours to give back.",
+            "I can see both payment attempts from {date} — the renewal was retried after a timeout at your bank, which is why there are two.",
         ),
         resolutions=dict(
             refund="I've refunded the duplicate payment of {amount} to the card ending {last4}. Your reference is {ref}. Banks usually show it within 3–5 working days, sometimes sooner.",
@@ -145,10 +145,10 @@ ISSUES: tuple[dict, ...] = (
             "It was a cancelled order, {order}. I was told the money would be back within a week and that was on {date}.",
         ),
         diagnosis=(
-            "Thanks — the return reached our warehouse, but the refund hadn't been released because the item was still waiting for its inspection check. That check is now done.",
+            "Thanks — I've got the order up with its full refund history, so I can tell you exactly where things stand.",
         ),
         resolutions=dict(
-            refund="I've released the refund of {amount} now. It goes back to the original payment method and normally appears within 3–5 working days. Quote {ref} if your bank asks.",
+            refund="The refund was held back by an inspection check that should have cleared on its own and didn't. I've released the {amount} now. It goes back to the original payment method and normally appears within 3–5 working days. Quote {ref} if your bank asks.",
             info_provided="The refund of {amount} was sent on {date}, reference {ref}. Some banks take up to 10 working days to show it; if it hasn't appeared by then, your bank can trace it with that reference.",
             escalated="I've passed this to our payments team with everything you've told me, reference {ref}. They'll email you within 2 working days, and you won't need to explain it again.",
             follow_up="The warehouse hasn't scanned your return in yet. I've set myself a reminder to check again on {eta} and I'll message you either way.",
@@ -212,7 +212,7 @@ ISSUES: tuple[dict, ...] = (
             "My bank sent me a new card last month, the old one ending {last4} was cancelled.",
         ),
         diagnosis=(
-            "That explains it: the renewal tried the old card ending {last4}, which your bank has cancelled, and the verification error appears when the billing postcode on the account doesn't match the new card.",
+            "I can see the failed renewal and the attempts to add a card since. The renewal tried the card ending {last4}, which your bank no longer accepts, and the new card is being turned down because the billing postcode on the account doesn't match it.",
         ),
         resolutions=dict(
             solved="I've cleared the failed attempt and your service carries on without interruption. Now the new card is saved, the payment will be retried automatically within 24 hours.",
@@ -272,11 +272,11 @@ ISSUES: tuple[dict, ...] = (
             "I cancelled on the website and got a confirmation, I can forward it if that helps.",
         ),
         diagnosis=(
-            "I can see the cancellation was started on {date} but never completed — the final confirmation step didn't go through, so the plan renewed. That's a known problem with an older version of the app.",
+            "I've found your cancellation request from {date} and the renewal that followed it, so I can see exactly what happened.",
         ),
         resolutions=dict(
-            refund="I've completed the cancellation and refunded the {amount} renewal, reference {ref}. A confirmation email is on its way to you now.",
-            info_provided="Your cancellation did go through, and this charge is for the final month you'd already started — the plan ends on {eta} and there will be no further payments.",
+            refund="The last confirmation step of the cancellation didn't go through — a known problem with an older version of the app — so the plan renewed. I've completed the cancellation and refunded the {amount} renewal, reference {ref}; a confirmation email is on its way.",
+            info_provided="Your cancellation did go through, and this charge covers the final month you'd already started — the plan ends on {eta} and there will be no further payments.",
             escalated="A refund of this size needs approval from our billing specialists, so I've sent it over with all the details, reference {ref}. They'll reply within 2 working days.",
         ),
         note="Cancellation started {date} but not completed (old app bug), so the plan renewed. Cancelled now; renewal refunded, ref {ref}.",
@@ -308,7 +308,7 @@ ISSUES: tuple[dict, ...] = (
             "We got a new router from our broadband company last week, now you mention it. Same network name though.",
         ),
         diagnosis=(
-            "That fits: the {product} remembers the old router's settings, and a new router with the same name but a different password, or a 5 GHz-only band, will stop it joining. It needs to be told about the new network.",
+            "Thanks, that narrows it down. The {product} has lost its connection to your wifi and isn't managing to rejoin on its own — usually a weak signal or a change on the router side, like a new password or a 5 GHz-only band.",
         ),
         resolutions=dict(
             solved="Reconnecting it through the app (Device › Settings › Wi-Fi) has done it — I can see the {product} online and streaming from here.",
@@ -344,7 +344,7 @@ ISSUES: tuple[dict, ...] = (
             "It's an Android phone, a Pixel. I updated the app yesterday and that's when it started.",
         ),
         diagnosis=(
-            "Thanks. The codes are going to an old mobile number on the account, which is why they never reach you — and yesterday's Android update signed everyone out, which didn't help.",
+            "Thanks — I can see the failed attempts, and the verification codes have been going to an old mobile number on the account, which is why they never reach you.",
         ),
         resolutions=dict(
             solved="I've updated the mobile number and sent a fresh code — you should be able to log in now. All the devices you'd set up are still there.",
@@ -407,7 +407,7 @@ ISSUES: tuple[dict, ...] = (
             "error {code} in the app, the light is just solid white",
         ),
         diagnosis=(
-            "Thanks. Version 4.2.1 has a known fault on some {product} units when the update is interrupted partway through, which leaves it in the state you're seeing. It isn't anything you did.",
+            "Thanks. The latest version has a known fault on some {product} units when the update is interrupted partway through, which leaves it in the state you're seeing. It isn't anything you did.",
         ),
         resolutions=dict(
             workaround="Holding the reset button for 20 seconds rolls it back to the previous version, which is stable. It won't update again until the fixed version is out.",
@@ -436,15 +436,15 @@ ISSUES: tuple[dict, ...] = (
         ),
         answers=(
             "exactly an hour late every morning. since the clocks changed",
-            "It says Away, but we're definitely home!",
+            "It comes on late, and sometimes the screen says Away even though we're definitely home!",
         ),
         diagnosis=(
-            "That's the Away mode: it switches on when everyone's phones seem to be away from home, and if location access is off on one phone, the thermostat thinks the house is empty.",
+            "Thanks — I've pulled up the thermostat's log, and I can see where the schedule and what actually happened part ways.",
         ),
         resolutions=dict(
-            solved="I've corrected the time zone setting, so the schedule now runs at the times you set. It should come on at the right time tomorrow morning.",
-            info_provided="You can switch off automatic Away under Thermostat › Presence, or leave it on and give the app location access on each phone.",
-            workaround="Until the sensor is looked at, setting the temperature offset to -2 degrees in Thermostat › Calibration will bring the display in line with your room.",
+            solved="The time zone setting was left behind when the clocks changed, so everything ran an hour out. I've corrected it, and it should come on at the right time tomorrow morning.",
+            info_provided="It's the automatic Away mode: if location access is off on one phone, the thermostat thinks the house is empty. You can switch Away off under Thermostat › Presence, or give the app location access on each phone.",
+            workaround="Until the fix reaches your thermostat, switching the schedule off and on again under Thermostat › Schedule makes it pick up the right times.",
             follow_up="Let's see how it behaves overnight. I'll check the thermostat's log on {eta} and get back to you.",
         ),
         note="Thermostat time zone wrong after the clock change; presence detection also misreading one phone.",
@@ -471,10 +471,10 @@ ISSUES: tuple[dict, ...] = (
             "It faces the street, yes. A full charge lasts under a week.",
         ),
         diagnosis=(
-            "That's what's draining it: every motion alert wakes the camera and records, and a busy street can mean hundreds a day. The battery itself looks healthy in the logs.",
+            "Thanks. Battery life depends mostly on how often the {product} wakes up, so I've checked its event log and the battery's health.",
         ),
         resolutions=dict(
-            info_provided="Drawing a motion zone that leaves out the pavement, and turning sensitivity down to medium, usually brings a charge back up to a few weeks.",
+            info_provided="The battery itself is healthy; it's the motion alerts that drain it, and a busy street can mean hundreds a day. Drawing a motion zone that leaves out the pavement, and turning sensitivity down to medium, usually brings a charge back up to a few weeks.",
             workaround="Switching the {product} to scheduled alerts overnight, or wiring it to your existing doorbell transformer, will stop the battery running down.",
             replacement="The logs show the battery losing charge even with no alerts at all, which means it's faulty. I've arranged a replacement {product}, reference {ref}.",
             solved="Your {product} was stuck retrying a failed upload every few minutes; I've cleared that, and the drain should stop straight away.",
@@ -499,16 +499,16 @@ ISSUES: tuple[dict, ...] = (
             "Does the {product} show any lights at all when you press its button?",
         ),
         answers=(
-            "it just died yesterday, no lights at all",
             "We had a power cut on {date}, and it's been acting strangely ever since.",
+            "it just died yesterday, no lights at all",
         ),
         diagnosis=(
-            "Thanks, that helps. A power cut can leave the {product} stuck in a start-up loop; it needs a proper reset rather than a restart.",
+            "Thanks, that helps. A power cut or a flat backup battery can leave the {product} stuck in a start-up loop; it needs a proper reset rather than a restart.",
         ),
         resolutions=dict(
             replacement="As it won't respond even after a reset, the {product} is faulty. It's under warranty, so I've sent a replacement, reference {ref}, with a free return label for the old one.",
             solved="That's done it — the reset has cleared the fault and the {product} is back online.",
-            info_provided="The {product} is in its recovery mode after the power cut. Unplugging it, or taking the battery out, for a full minute clears it — the light should go white and then green.",
+            info_provided="The {product} is in its recovery mode. Unplugging it, or taking the battery out, for a full minute clears it — the light should go white and then green.",
             escalated="I'd like our product specialists to look at this properly, so I've sent it to them with the details, reference {ref}. They'll contact you within 2 working days.",
             workaround="For now, a full power reset brings the {product} back whenever it drops out; the permanent fix is in the next update.",
         ),
@@ -541,10 +541,10 @@ ISSUES: tuple[dict, ...] = (
             "The order is {order}. Tracking hasn't changed in days.",
         ),
         diagnosis=(
-            "I've checked with {courier}: your parcel was held at their depot after a sorting delay, and it's now back on the move.",
+            "I've checked with {courier}: your parcel was held up at their depot after a sorting delay.",
         ),
         resolutions=dict(
-            info_provided="It's out for delivery again and due on {eta}. I've emailed you the live tracking link so you can follow it.",
+            info_provided="It's moving again, out for delivery and due on {eta}. I've emailed you the live tracking link so you can follow it.",
             follow_up="I've asked {courier} for an update and set a reminder to check back on {eta}. If it hasn't reached you by then, I'll send a replacement at no cost.",
             escalated="I've opened an investigation with {courier}, reference {ref}. They take up to 2 working days to reply, and I'll let you know the outcome either way.",
             solved="I've upgraded the delivery to next-day at no charge, so it will arrive on {eta}.",
@@ -667,10 +667,10 @@ ISSUES: tuple[dict, ...] = (
             "It's {order} — I ordered the wrong colour and want to cancel before it ships.",
         ),
         diagnosis=(
-            "Your order hasn't left the warehouse yet, so there's still time to change it.",
+            "I've got the order up — let me check how far it's got through the warehouse.",
         ),
         resolutions=dict(
-            solved="Done — I've updated the order and you'll get a confirmation email. Delivery is still expected on {eta}.",
+            solved="It hadn't left the warehouse yet, so I've updated it and you'll get a confirmation email. Delivery is still expected on {eta}.",
             info_provided="As it's already with {courier}, I can't change it from here, but you can redirect it from their tracking page using the link in your dispatch email.",
             workaround="It has already shipped, so the quickest route is to refuse the delivery — it comes straight back to us and the refund is automatic.",
         ),
@@ -830,7 +830,7 @@ ISSUES: tuple[dict, ...] = (
             "A copy first, then delete it, if that's possible.",
         ),
         diagnosis=(
-            "Both are possible. The copy includes your clips, device history and account details, and deletion is permanent once it's done.",
+            "I can do that for you. A copy, if you'd like one, includes your clips, device history and account details; deletion is permanent once it's done.",
         ),
         resolutions=dict(
             info_provided="You can request both under Account › Privacy. The download link arrives within 48 hours, and deletion completes within 30 days; clips are deleted straight away.",

@@ -28,6 +28,7 @@ FOLLOW_UPS: tuple[tuple[str, int, str, str], ...] = (
     ("confused", 2, "chat", "Should I have emailed instead? I'm not sure anyone can see this."),
     ("confused", 3, "chat", "is this chat even open? it's been {minutes} minutes and I don't know if I'm still in line"),
     ("confused", 3, "chat", "sorry, I'm confused — is this an automatic chat or will a person reply?"),
+    ("confused", 3, "chat", "I'll leave this open, but if there's somewhere else I should be asking, please say"),
     # anxious
     ("anxious", 1, "chat", "please, is anyone there? I really need help with this"),
     ("anxious", 1, "chat", "hello? sorry, it's quite urgent"),
@@ -35,6 +36,7 @@ FOLLOW_UPS: tuple[tuple[str, int, str, str], ...] = (
     ("anxious", 2, "chat", "Please could someone answer soon, I don't know what to do"),
     ("anxious", 3, "chat", "it's been {minutes} minutes and nobody has replied. Is there a phone number I can ring instead? Please"),
     ("anxious", 3, "chat", "I'm still here. Please don't close this, I really need someone"),
+    ("anxious", 3, "chat", "I'm really starting to panic now. Is anyone going to answer today?"),
     # frustrated
     ("frustrated", 1, "chat", "hello??"),
     ("frustrated", 1, "chat", "still waiting..."),
@@ -43,6 +45,7 @@ FOLLOW_UPS: tuple[tuple[str, int, str, str], ...] = (
     ("frustrated", 2, "chat", "This is why I hate contacting you. Still waiting."),
     ("frustrated", 3, "chat", "{minutes} minutes. I've got better things to do than stare at this window"),
     ("frustrated", 3, "chat", "right, I'll give it five more minutes and then I'm making a complaint"),
+    ("frustrated", 3, "chat", "Still nothing. Do you actually have anyone working on chat?"),
     # angry
     ("angry", 1, "chat", "ANYONE???"),
     ("angry", 1, "chat", "Hello?! Is this a joke?"),
@@ -50,12 +53,14 @@ FOLLOW_UPS: tuple[tuple[str, int, str, str], ...] = (
     ("angry", 2, "chat", "You clearly don't care about your customers."),
     ("angry", 3, "chat", "{minutes} MINUTES. I want a manager when someone finally turns up"),
     ("angry", 3, "chat", "This wait is a disgrace. I'm screenshotting this for my complaint."),
+    ("angry", 3, "chat", "Absolutely ridiculous. Every review I write about you will mention this wait."),
     # abusive
     ("abusive", 1, "chat", "wake up you lazy lot"),
     ("abusive", 2, "chat", "are you all asleep or just useless"),
     ("abusive", 2, "chat", "answer me you clowns"),
     ("abusive", 3, "chat", "{minutes} minutes. pathetic. absolutely pathetic. bunch of idiots"),
     ("abusive", 3, "chat", "i'll keep typing until one of you morons answers"),
+    ("abusive", 3, "chat", "you're a joke. every last one of you. ANSWER"),
     # email
     ("calm grateful", 2, "email", "Hello,\n\nJust following up on my message below — could someone get back to me when they can?\n\nThanks,\n{first}"),
     ("confused anxious", 2, "email", "Hi,\n\nSorry to send another email, I wasn't sure the first one reached you. Could you confirm you've received it?\n\nThanks,\n{first}"),
@@ -96,7 +101,7 @@ AGENT_GREETINGS: dict[str, tuple[str, ...]] = {
     ),
     "phone": (
         "Thanks for holding, you're through to {agent} at Kestrel Home. I've got the notes from the menu, so let's pick it up from there.",
-        "Hello, you're speaking with {agent}. Sorry about the wait on the line — how can I help today?",
+        "Hello, you're speaking with {agent}. Sorry about the wait on the line; I've got your details up now.",
         "Hi, it's {agent} from Kestrel Home. I can see what you told the menu, so we'll go straight into it.",
     ),
     "social": (
@@ -200,7 +205,7 @@ AGENT_CLOSING: tuple[str, ...] = (
     "You're welcome! Take care, {first}.",
     "Happy to help. I'll close this conversation now, but you can reopen it by replying at any time.",
     "Thanks again for your patience today.",
-    "All sorted then. Have a lovely evening, {first}.",
+    "All sorted then. Have a lovely rest of your week, {first}.",
     "Thank you for bearing with us, and sorry again for the trouble this caused.",
 )
 
