@@ -351,6 +351,7 @@ def counts() -> dict[str, int]:
         + sum(len(v) for v in lines.GENERIC_CLARIFY.values())
         + len(lines.GENERIC_DIAGNOSIS)
         + len(lines.GENERIC_RESOLUTIONS)
+        + len(lines.NOTE_OUTCOMES)
     )
     agent_issue = sum(
         len(i.clarify) + len(i.diagnosis) + len(i.resolutions) + 1 + (1 if i.handoff else 0)
@@ -363,7 +364,7 @@ def counts() -> dict[str, int]:
         + len(lines.CUSTOMER_GRUDGING)
         + len(lines.CUSTOMER_AFTER_HOLD_NOTICE)
         + len(lines.CUSTOMER_ON_TRANSFER)
-        + len(lines.CUSTOMER_REOPEN)
+        + sum(len(v) for v in lines.CUSTOMER_REOPEN.values())
         + len(lines.CUSTOMER_ABUSE_CONTINUES)
         + len(lines.CUSTOMER_ABUSE_CALMS)
         + len(lines.CUSTOMER_SOCIAL_DM)
@@ -487,7 +488,11 @@ def problems() -> list[str]:
     for q in queue_names:
         if q not in lines.HOLD_REASONS or q not in lines.GENERIC_CLARIFY:
             out.append(f"queue {q}: missing hold reasons or generic clarify")
-    for code in lines.GENERIC_RESOLUTIONS:
-        if code not in DISPOSITION_CODES:
-            out.append(f"generic resolution for unknown disposition {code}")
+    for table in (lines.GENERIC_RESOLUTIONS, lines.NOTE_OUTCOMES):
+        for code in table:
+            if code not in DISPOSITION_CODES:
+                out.append(f"outcome line for unknown disposition {code}")
+    for q in queue_names:
+        if q not in lines.CUSTOMER_REOPEN:
+            out.append(f"queue {q}: no reopen lines")
     return out

@@ -375,6 +375,16 @@ def _follow_up_texts(c: Corpus, key: str, tone: str | None, channel: str, upto: 
 # ------------------------------------------------------------------------ the writer
 
 
+def greetings(channel: str, tone: str | None) -> tuple[str, ...]:
+    """An agent's opening lines for a channel; the warmer ones only for customers who
+    wrote calmly, in confusion or with thanks."""
+    if channel in ("email", "phone", "social"):
+        return _lines.AGENT_GREETINGS[channel]
+    if tone in ("calm", "confused", "grateful"):
+        return _lines.AGENT_GREETINGS["chat"] + _lines.AGENT_GREETINGS["chat_warm"]
+    return _lines.AGENT_GREETINGS["chat"]
+
+
 class _Thread:
     """A conversation being written: a clock and a growing list of steps."""
 
@@ -401,7 +411,7 @@ class _Thread:
         self.n = 0
         self.subject = ""
         self.agent: PlanAgent | None = None
-        self.prefix: str | None = None  # e.g. "thanks for holding", said with the next line
+        self.pending: list[str] = []  # said with the next agent message ("thanks for holding" …)
         self.public_reply_done = False
         self.asked: int | None = None  # which clarifying question was asked
 
@@ -496,9 +506,9 @@ class _Writer:
 
     def agent_text(self, th: _Thread, agent: PlanAgent, pieces: Sequence[str], **extra: str) -> str:
         v = self.values(th, agent.first_name, **extra)
-        if th.prefix:
-            pieces = [th.prefix, *pieces]
-            th.prefix = None
+        if th.pending:
+            pieces = [*th.pending, *pieces]
+            th.pending = []
         body = " ".join(fill(p, v) for p in pieces if p)
         if th.channel == "email":
             opening = fill(self.pick(_lines.AGENT_EMAIL_OPENINGS), v)
@@ -568,13 +578,19 @@ class _Writer:
         elif reopened:
             pieces = [self.pick(_lines.AGENT_AFTER_REOPEN)]
         else:
-            style = th.channel if th.channel in ("email", "phone") else "chat"
-            pieces = [self.pick(_lines.AGENT_GREETINGS[style])]
+            pieces = [self.pick(greetings(th.channel, th.tone))]
+        question = self.clarify_line(th) if prev_agent is None and not reopened else None
         ack = _lines.AGENT_ACKNOWLEDGE.get(th.tone)
-        if ack and prev_agent is None and not reopened and self.rng.random() < 0.85:
-            pieces.append(self.pick(ack))
-        if prev_agent is None and not reopened:
-            pieces.append(self.clarify_line(th))
+        # one apology is enough: skip the acknowledgement when the question already has one
+        if ack and question is not None and "sorry" not in question.lower() and "stressful" not in question:
+            if self.rng.random() < 0.85:
+                pieces.append(self.pick(ack))
+        if question is not None:
+            pieces.append(question)
+        elif th.channel == "email":  # nothing to ask: the greeting goes with the answer
+            v = self.values(th, agent.first_name, team=team, prev_agent=prev_agent or "")
+            th.pending.extend(fill(p, v) for p in pieces)
+            return
         th.say("agent", self.agent_text(th, agent, pieces, team=team, prev_agent=prev_agent or ""), agent.name)
 
     def clarify_line(self, th: _Thread) -> str:
@@ -589,6 +605,9 @@ class _Writer:
             th.say("customer", self.customer_text(th, self.pick(_lines.CUSTOMER_ABUSE_CALMS)))
             th.wait(self.gap(th.channel, "customer") * 0.4)
         th.say("customer", self.customer_text(th, self.answer_line(th)))
+
+    def reopen_line(self, th: _Thread) -> str:
+        return self.pick(_lines.CUSTOMER_REOPEN["*"] + _lines.CUSTOMER_REOPEN.get(th.queue, ()))
 
     def answer_line(self, th: _Thread) -> str:
         """The answer to the clarifying question asked (answers are written in the same
@@ -614,15 +633,25 @@ class _Writer:
     def resume(self, th: _Thread, agent: PlanAgent) -> None:
         th.wait(self.rng.uniform(60, 360))
         th.act("resumed", agent=agent.name)
-        th.prefix = self.pick(_lines.AGENT_RESUME)
+        th.pending.append(self.pick(_lines.AGENT_RESUME))
 
-    def diagnose(self, th: _Thread, agent: PlanAgent, note: bool) -> None:
-        th.wait(self.gap(th.channel, "agent", agent.pace))
+    def diagnose(self, th: _Thread, agent: PlanAgent) -> None:
         line = self.pick(th.issue.diagnosis) if th.issue else self.pick(_lines.GENERIC_DIAGNOSIS)
+        if th.channel == "email":  # one email explains and resolves
+            th.pending.append(line)
+            return
+        th.wait(self.gap(th.channel, "agent", agent.pace))
         th.say("agent", self.agent_text(th, agent, [line]), agent.name)
-        if note and th.issue is not None:
-            th.wait(self.rng.uniform(5, 40))
-            th.say("note", fill(th.issue.note, self.values(th, agent.first_name)), agent.name, kind="note")
+
+    def note(self, th: _Thread, agent: PlanAgent, disposition: str | None = None) -> None:
+        """The agent's internal note: what was found, and the outcome once there is one."""
+        if th.issue is None:
+            return
+        text = th.issue.note
+        if disposition in _lines.NOTE_OUTCOMES:
+            text = f"{text} {_lines.NOTE_OUTCOMES[disposition]}"
+        th.wait(self.rng.uniform(5, 40))
+        th.say("note", fill(text, self.values(th, agent.first_name)), agent.name, kind="note")
 
     def handoff_note(self, th: _Thread, to_queue: str) -> str:
         team = self.c.queue(to_queue).team
@@ -655,6 +684,8 @@ class _Writer:
         if with_line:
             th.wait(self.gap(th.channel, "agent", agent.pace))
             th.say("agent", self.agent_text(th, agent, [self.resolution_line(th, disposition)]), agent.name)
+            if self.rng.random() < 0.5:
+                self.note(th, agent, disposition)
         if self.rng.random() < 0.75:
             th.wait(self.gap(th.channel, "customer"))
             grudging = th.tone in ("frustrated", "angry", "abusive") and self.rng.random() < 0.5
@@ -739,10 +770,10 @@ class _Writer:
                 self.no_response(th, agent)
                 return
             self.answer(th)
-            if self.rng.random() < 0.2:
+            if th.channel in ("chat", "phone") and self.rng.random() < 0.25:
                 self.hold(th, agent)
                 self.resume(th, agent)
-            self.diagnose(th, agent, note=self.rng.random() < 0.5)
+            self.diagnose(th, agent)
             issue = th.issue
             if allow_transfer and issue is not None and issue.handoff and self.rng.random() < transfer_share:
                 to_queue, _note, target_disposition = issue.handoff
@@ -1017,7 +1048,7 @@ class _PlanBuilder:
     def _reopen(self, th: _Thread) -> None:
         w = self.w
         th.wait(self.rng.uniform(0.5 * DAY, 5 * DAY))
-        th.say("customer", w.customer_text(th, self.rng.choice(_lines.CUSTOMER_REOPEN)))
+        th.say("customer", w.customer_text(th, w.reopen_line(th)))
         th.act("reopened", queue=th.queue)
         th.wait(w.queue_wait(th.channel))
         w.handle(th, self.pick_agent(th.queue), self.pick_agent, reopened=True)
@@ -1089,7 +1120,8 @@ class _PlanBuilder:
         w.claim(th, agent)
         w.first_reply(th, agent)
         w.answer(th)
-        w.diagnose(th, agent, note=True)
+        w.diagnose(th, agent)
+        w.note(th, agent)
         handoff = th.issue.handoff if th.issue else None
         to_queue = handoff[0] if handoff else rng.choice([q.name for q in self.c.queues if q.name != th.queue])
         note = w.transfer(th, agent, to_queue)
@@ -1111,7 +1143,7 @@ class _PlanBuilder:
             self._shift(th, enqueued_at - 3600 - th.t)
         th.t = enqueued_at
         th.tone = tone
-        th.say("customer", w.customer_text(th, rng.choice(_lines.CUSTOMER_REOPEN)))
+        th.say("customer", w.customer_text(th, w.reopen_line(th)))
         th.act("reopened", queue=th.queue)
         w.follow_ups(th, enqueued_at, self.now)
         return self._conversation(
@@ -1145,7 +1177,9 @@ class _PlanBuilder:
                 end = now - rng.uniform(30, 240)
             else:
                 if rng.random() < 0.5:
-                    w.diagnose(th, agent, note=rng.random() < 0.5)
+                    w.diagnose(th, agent)
+                    if rng.random() < 0.5:
+                        w.note(th, agent)
                 end = now - rng.uniform(5, 120)
             self._shift(th, end - th.t)
             out.append(self._conversation(
@@ -1397,8 +1431,7 @@ class Traffic:
         pieces: list[str] = []
         for stage in stages:
             if stage == "greeting":
-                style = info.channel if info.channel in _lines.AGENT_GREETINGS else "chat"
-                pieces.append(rng.choice(_lines.AGENT_GREETINGS[style]))
+                pieces.append(rng.choice(greetings(info.channel, th.tone)))
             elif stage == "acknowledge":
                 ack = _lines.AGENT_ACKNOWLEDGE.get(th.tone)
                 if ack:
@@ -1449,7 +1482,7 @@ class Traffic:
         "grudging": _lines.CUSTOMER_GRUDGING,
         "after_hold": _lines.CUSTOMER_AFTER_HOLD_NOTICE,
         "on_transfer": _lines.CUSTOMER_ON_TRANSFER,
-        "reopen": _lines.CUSTOMER_REOPEN,
+        "reopen": (),
         "abuse": _lines.CUSTOMER_ABUSE_CONTINUES,
         "calm_down": _lines.CUSTOMER_ABUSE_CALMS,
         "dm": _lines.CUSTOMER_SOCIAL_DM,
@@ -1463,6 +1496,8 @@ class Traffic:
         if stage == "answer":
             th.asked = self._asked.pop(info.key, None)
             return Line("customer", self._w.customer_text(th, self._w.answer_line(th)))
+        if stage == "reopen":
+            return Line("customer", self._w.customer_text(th, self._w.reopen_line(th)))
         if stage in self._CUSTOMER_STAGES:
             options = self._CUSTOMER_STAGES[stage]
         else:

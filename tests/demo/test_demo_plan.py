@@ -303,3 +303,86 @@ def test_any_seed_gives_a_consistent_plan(seed, customers, waiting, history_days
     for c in p.waiting:
         assert 0 < NOW - c.enqueued_at <= MAX_WAIT_S
         assert c.steps[-1].at <= NOW
+
+
+# --------------------------------------------------------------- realism rules
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile(".+?".join(re.escape(p) for p in parts), re.DOTALL)
+
+
+def test_warm_greetings_only_for_calm_customers(plan):
+    from agentdesk.demo.content.lines import AGENT_GREETINGS
+
+    warm = [_pattern(t) for t in AGENT_GREETINGS["chat_warm"]]
+    for c in plan.conversations():
+        if c.tone in ("calm", "confused", "grateful"):
+            continue
+        for m in c.messages:
+            if m.author_kind == "agent":
+                assert not any(p.match(m.body) for p in warm), (c.key, m.body)
+
+
+def test_agent_emails_greet_once(plan):
+    for c in plan.conversations():
+        if c.channel != "email":
+            continue
+        for m in c.messages:
+            if m.author_kind == "agent":
+                second_paragraph = m.body.split("\n\n")[1]
+                assert not second_paragraph.startswith(("Hi ", "Hello ", "Dear ")), m.body
+
+
+def test_notes_report_the_outcome_that_happened(plan):
+    from agentdesk.demo.content.lines import NOTE_OUTCOMES
+
+    outcomes = {code: _pattern(t) for code, t in NOTE_OUTCOMES.items()}
+    checked = 0
+    for c in plan.conversations():
+        resolved = {s.disposition for s in c.steps if s.kind == "resolved"}
+        for m in c.messages:
+            if m.kind != "note":
+                continue
+            for code, p in outcomes.items():
+                if p.search(m.body):
+                    assert code in resolved, (c.key, m.body, resolved)
+                    checked += 1
+    assert checked >= 50
+
+
+def test_reopen_lines_fit_the_queue(plan):
+    from agentdesk.demo.content.lines import CUSTOMER_REOPEN
+
+    for c in plan.conversations():
+        for i, s in enumerate(c.steps):
+            if s.kind == "reopened":
+                said = c.steps[i - 1]
+                allowed = CUSTOMER_REOPEN["*"] + CUSTOMER_REOPEN[s.queue]
+                assert any(_pattern(t).match(said.body) for t in allowed), (c.key, said.body)
+
+
+def test_one_apology_per_opening_message(plan):
+    for c in plan.conversations():
+        agent_msgs = [m for m in c.messages if m.author_kind == "agent"]
+        if agent_msgs:
+            assert agent_msgs[0].body.lower().count("sorry") <= 2, agent_msgs[0].body
+
+
+def test_holds_only_where_someone_is_waiting_live(plan):
+    for c in plan.conversations():
+        if any(s.kind == "held" for s in c.steps):
+            assert c.channel in ("chat", "phone"), c.key
+
+
+def test_email_threads_alternate(plan):
+    for c in plan.conversations():
+        if c.channel != "email":
+            continue
+        writers = [(m.author_kind, m.agent) for m in c.messages if m.kind == "message"]
+        # an agent never sends two emails in a row (a colleague may write after a transfer),
+        # except the closing note after a silence
+        for a, b in zip(writers, writers[1:]):
+            if a == b and a[0] == "agent":
+                assert c.disposition == "no_response", (c.key, writers)

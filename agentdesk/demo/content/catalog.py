@@ -121,7 +121,7 @@ ISSUES: tuple[dict, ...] = (
             info_provided="The second payment is only a pending authorisation, not a charge: it was never taken, so your bank will release it on its own, normally within 5 working days. If it's still there after that, reply here with reference {ref} and I'll chase it.",
             solved="Only one of the two payments actually went through; I've voided the other on our side, so it will drop off your statement. Nothing else for you to do.",
         ),
-        note="Gateway shows two captures for the {date} renewal (retry after a bank timeout). Duplicate refunded, ref {ref}.",
+        note="Two payment attempts for the {date} renewal in the gateway (retry after a bank timeout).",
         handoff=None,
     ),
     dict(
@@ -153,7 +153,7 @@ ISSUES: tuple[dict, ...] = (
             escalated="I've passed this to our payments team with everything you've told me, reference {ref}. They'll email you within 2 working days, and you won't need to explain it again.",
             follow_up="The warehouse hasn't scanned your return in yet. I've set myself a reminder to check again on {eta} and I'll message you either way.",
         ),
-        note="Return logged but refund held pending inspection; inspection now done and refund released. Ref {ref}.",
+        note="Refund for {order} checked against the warehouse log and the payment gateway.",
         handoff=None,
     ),
     dict(
@@ -219,7 +219,7 @@ ISSUES: tuple[dict, ...] = (
             workaround="While we look into the form error, you can add the card from the app (Account › Payment) instead of the website — that route works. Your service won't be paused in the meantime.",
             info_provided="Nothing is lost: your plan stays active for a 14-day grace period while you update the card, and your cameras keep recording throughout.",
         ),
-        note="Renewal failed on cancelled card ending {last4}; postcode mismatch blocked the new card. Grace period applied.",
+        note="Renewal failed on card ending {last4}; a postcode mismatch was blocking the new card.",
         handoff=None,
     ),
     dict(
@@ -248,7 +248,7 @@ ISSUES: tuple[dict, ...] = (
             solved="I've emailed the invoice for {order} to the address on your account, showing the company details you gave me. There's a copy under Account › Orders as well.",
             info_provided="You can download an invoice for any payment from Account › Billing › Invoices; there's a field there to add a company name and VAT number before you download it.",
         ),
-        note="Invoice with company details issued for {order}.",
+        note="Invoice with company details requested for {order}.",
         handoff=None,
     ),
     dict(
@@ -279,7 +279,7 @@ ISSUES: tuple[dict, ...] = (
             info_provided="Your cancellation did go through, and this charge covers the final month you'd already started — the plan ends on {eta} and there will be no further payments.",
             escalated="A refund of this size needs approval from our billing specialists, so I've sent it over with all the details, reference {ref}. They'll reply within 2 working days.",
         ),
-        note="Cancellation started {date} but not completed (old app bug), so the plan renewed. Cancelled now; renewal refunded, ref {ref}.",
+        note="Checked the cancellation request from {date} against the renewal that followed.",
         handoff=(
             "accounts",
             "Customer cancelled {plan} on {date} but the cancellation never completed (old app version). Renewal refund agreed on billing side; please finish the cancellation and confirm by email.",
@@ -313,10 +313,10 @@ ISSUES: tuple[dict, ...] = (
         resolutions=dict(
             solved="Reconnecting it through the app (Device › Settings › Wi-Fi) has done it — I can see the {product} online and streaming from here.",
             workaround="For now, turning on the 2.4 GHz band on your router keeps the {product} connected. Our engineers are adding proper 5 GHz support in a future update.",
-            replacement="As it still drops out right next to the router after a reset, the unit itself is faulty. It's under warranty, so I've arranged a replacement {product}, reference {ref}.",
+            replacement="From what you've described and the device's own logs, the unit itself is faulty. It's under warranty, so I've arranged a replacement {product}, reference {ref}.",
             escalated="I've passed the device logs to our engineering team with reference {ref}. They'll be in touch within 2 working days, and you won't need to repeat any of the steps we've tried.",
         ),
-        note="{product} offline after a router change; 2.4 GHz band was off. Walked through re-joining the wi-fi.",
+        note="{product} offline; went through signal strength and router settings with the customer.",
         handoff=(
             "orders",
             "{product} drops offline even next to the router after a factory reset and re-join — unit faulty, in warranty. Customer agreed to a replacement; please arrange dispatch. Order {order}.",
@@ -351,7 +351,7 @@ ISSUES: tuple[dict, ...] = (
             workaround="Until the code problem is fixed, choose 'email me a code instead' on the login screen; that route is working normally.",
             escalated="Your account needs a manual identity check before I can change the login details, so I've passed it to our security team, reference {ref}. They'll email you today.",
         ),
-        note="Verification codes going to an old mobile number; updated after ID check.",
+        note="Verification codes were going to an old mobile number on the account.",
         handoff=None,
     ),
     dict(
@@ -383,7 +383,7 @@ ISSUES: tuple[dict, ...] = (
             replacement="As the {product} never shows up even after a reset, I'm treating it as faulty and sending a replacement, reference {ref}.",
             follow_up="Let's try again once you're home with the {product} next to the hub. I've booked a callback for {eta}; if it works before then, just reply here and I'll cancel it.",
         ),
-        note="{product} pairing failed: discoverable window expired and phone on guest network. Re-paired.",
+        note="{product} pairing: discoverable window expired or phone on a guest network.",
         handoff=None,
     ),
     dict(
@@ -415,7 +415,7 @@ ISSUES: tuple[dict, ...] = (
             solved="The update has now completed properly and the {product} is back online — I can see it reporting normally.",
             follow_up="The fixed update is due in the next few days. I'll check your {product} on {eta} and message you to confirm it's installed.",
         ),
-        note="{product} update interrupted, error {code}. Known issue with 4.2.1.",
+        note="{product} update interrupted, error {code}. Known issue with the latest version.",
         handoff=None,
     ),
     dict(
@@ -447,7 +447,7 @@ ISSUES: tuple[dict, ...] = (
             workaround="Until the fix reaches your thermostat, switching the schedule off and on again under Thermostat › Schedule makes it pick up the right times.",
             follow_up="Let's see how it behaves overnight. I'll check the thermostat's log on {eta} and get back to you.",
         ),
-        note="Thermostat time zone wrong after the clock change; presence detection also misreading one phone.",
+        note="Thermostat log checked: scheduled times against actual heating times.",
         handoff=None,
     ),
     dict(
@@ -479,7 +479,7 @@ ISSUES: tuple[dict, ...] = (
             replacement="The logs show the battery losing charge even with no alerts at all, which means it's faulty. I've arranged a replacement {product}, reference {ref}.",
             solved="Your {product} was stuck retrying a failed upload every few minutes; I've cleared that, and the drain should stop straight away.",
         ),
-        note="{product} battery drain: high motion-event count, facing a busy street.",
+        note="{product} battery drain: event log and battery health checked.",
         handoff=None,
     ),
     dict(
@@ -512,7 +512,7 @@ ISSUES: tuple[dict, ...] = (
             escalated="I'd like our product specialists to look at this properly, so I've sent it to them with the details, reference {ref}. They'll contact you within 2 working days.",
             workaround="For now, a full power reset brings the {product} back whenever it drops out; the permanent fix is in the next update.",
         ),
-        note="{product} unresponsive after a power cut; reset steps given.",
+        note="{product} unresponsive; went through the reset steps with the customer.",
         handoff=(
             "orders",
             "{product} completely dead after a full reset, no lights; in warranty. Replacement agreed with the customer — please arrange dispatch and a return label. Order {order}.",
@@ -549,7 +549,7 @@ ISSUES: tuple[dict, ...] = (
             escalated="I've opened an investigation with {courier}, reference {ref}. They take up to 2 working days to reply, and I'll let you know the outcome either way.",
             solved="I've upgraded the delivery to next-day at no charge, so it will arrive on {eta}.",
         ),
-        note="Parcel held at the {courier} depot after a sorting delay; now moving again.",
+        note="Parcel held up at the {courier} depot after a sorting delay.",
         handoff=None,
     ),
     dict(
@@ -580,7 +580,7 @@ ISSUES: tuple[dict, ...] = (
             refund="I've refunded {amount} to your original payment method, reference {ref}. There's no need to return the damaged one; please recycle it.",
             escalated="As this is the second damaged delivery, I've asked our warehouse team to look at how it's being packed, reference {ref}. A replacement is already on its way.",
         ),
-        note="Transit damage confirmed by photos; replacement sent and courier to collect.",
+        note="Transit damage confirmed by the customer's photos.",
         handoff=(
             "billing",
             "Damaged {product} on {order}; photos on file. Customer would rather have a refund than a replacement — please process a refund of {amount}.",
@@ -644,7 +644,7 @@ ISSUES: tuple[dict, ...] = (
             solved="I've created the return for you and emailed the label. {courier} can collect it, or you can drop it at any of their points.",
             refund="As it's faulty rather than unwanted, I've refunded {amount} straight away, reference {ref} — please send it back with the label when you can.",
         ),
-        note="Return within 30 days; label issued.",
+        note="Return requested within the 30-day window.",
         handoff=None,
     ),
     dict(
@@ -674,7 +674,7 @@ ISSUES: tuple[dict, ...] = (
             info_provided="As it's already with {courier}, I can't change it from here, but you can redirect it from their tracking page using the link in your dispatch email.",
             workaround="It has already shipped, so the quickest route is to refuse the delivery — it comes straight back to us and the refund is automatic.",
         ),
-        note="Order change requested before dispatch.",
+        note="Change requested on {order}.",
         handoff=None,
     ),
     dict(
@@ -690,7 +690,7 @@ ISSUES: tuple[dict, ...] = (
         ),
         dispositions=dict(escalated=3, replacement=3, follow_up=2, refund=2),
         clarify=(
-            "I'm sorry — that's stressful. Could you check with neighbours and any safe place, and tell me whether there's a photo on the tracking page?",
+            "That's stressful, I know. Could you check with neighbours and any safe place, and tell me whether there's a photo on the tracking page?",
         ),
         answers=(
             "already asked next door and checked the bins. the photo shows a door that isn't mine",
@@ -740,7 +740,7 @@ ISSUES: tuple[dict, ...] = (
             info_provided="You can cancel any time under Account › Subscription › Cancel; it takes effect at the end of the current period and you'll get an email to confirm.",
             refund="I've cancelled it and refunded the unused part of your plan — {amount}, reference {ref}.",
         ),
-        note="Cancellation: not using it enough / budget. Retention offer declined; cancelled.",
+        note="Cancellation requested (not using it enough / budget); retention offer made and declined.",
         handoff=(
             "billing",
             "Customer cancelled {plan} mid-term and is asking for a pro-rata refund of the unused months. Cancellation is done; please review the refund.",
@@ -773,7 +773,7 @@ ISSUES: tuple[dict, ...] = (
             solved="All updated. You'll get an email at both the old and the new address confirming the change, so nobody can do this behind your back.",
             info_provided="You can change this yourself under Account › Profile; the change needs a code sent to the new email address to confirm it's yours.",
         ),
-        note="ID verified (card {last4}); details updated.",
+        note="ID verified against card ending {last4}.",
         handoff=None,
     ),
     dict(
@@ -803,7 +803,7 @@ ISSUES: tuple[dict, ...] = (
             escalated="I've locked the account to stop any further access and passed it to our security team, reference {ref}. They'll contact you within a few hours to restore access safely.",
             follow_up="I'll review the login activity again on {eta} to make sure nothing else has happened, and let you know.",
         ),
-        note="Credential-stuffing login from an unknown location; all sessions revoked.",
+        note="Credential-stuffing login from an unknown location.",
         handoff=(
             "technical",
             "Unknown user removed, sessions revoked and password reset. The customer's cameras show offline since the reset — please help them re-link the devices.",
@@ -837,7 +837,7 @@ ISSUES: tuple[dict, ...] = (
             escalated="I've sent this to our privacy team as a formal request, reference {ref}. They'll confirm by email and complete it within one month, as the law requires.",
             solved="Your data export is ready and the link is in your inbox. Once you've downloaded it, reply here and I'll start the deletion.",
         ),
-        note="Data request: export, then deletion.",
+        note="Data request: export and/or deletion.",
         handoff=None,
     ),
     dict(
@@ -866,7 +866,7 @@ ISSUES: tuple[dict, ...] = (
             info_provided="For each device that's staying, go to Device › Settings › Remove device; that resets it ready for the new owner. The ones coming with you just need adding again at the new address.",
             solved="I've released the {product} from the previous account after checking your proof of address, so you can now add it in the app as if it were new.",
         ),
-        note="Moving home: devices staying removed from the account.",
+        note="Moving home: devices staying with the property.",
         handoff=(
             "technical",
             "Customer has moved home; the previous owner's {product} has been released. Please help them add it to their own account.",

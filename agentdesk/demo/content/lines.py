@@ -86,11 +86,14 @@ AGENT_GREETINGS: dict[str, tuple[str, ...]] = {
     "chat": (
         "Hi {first}, thanks for getting in touch. I'm {agent}, and I'll be looking after this for you.",
         "Hello {first}, {agent} here from Kestrel Home. Thanks for waiting — let's get this sorted.",
-        "Hi {first}! I'm {agent}. Sorry to keep you waiting; I've read through your message.",
         "Thanks for your patience, {first}. My name's {agent} and I've picked up your conversation.",
         "Hi {first}, it's {agent} from the support team. I've got your message open in front of me.",
-        "Good to hear from you, {first}. I'm {agent} — I can see your earlier contacts too, so you won't need to repeat anything.",
         "Hi {first}, {agent} here. Thanks for reaching out, and sorry for the wait.",
+    ),
+    # only for customers who wrote calmly, in confusion or with thanks
+    "chat_warm": (
+        "Hi {first}! I'm {agent}. Sorry to keep you waiting; I've read through your message.",
+        "Good to hear from you, {first}. I'm {agent}, and I've got everything you wrote in front of me.",
         "Hello {first}, I'm {agent}. Thank you for the detail in your message, it really helps.",
     ),
     "email": (
@@ -113,8 +116,8 @@ AGENT_GREETINGS: dict[str, tuple[str, ...]] = {
 
 # After a transfer, the next agent shows they have the context.
 AGENT_AFTER_TRANSFER: tuple[str, ...] = (
-    "Hi {first}, I'm {agent} from the {team} team. {prev_agent} has passed on the full story, so there's no need to explain it again.",
-    "Hello {first}, {agent} here — I've read {prev_agent}'s notes and I can take it from here.",
+    "I'm {agent} from the {team} team, {first}. {prev_agent} has passed on the full story, so there's no need to explain it again.",
+    "{agent} here — I've read {prev_agent}'s notes, {first}, and I can take it from here.",
     "Thanks for waiting while we passed this over, {first}. I'm {agent}, and I've got everything {prev_agent} wrote down.",
 )
 
@@ -122,7 +125,7 @@ AGENT_AFTER_TRANSFER: tuple[str, ...] = (
 AGENT_AFTER_REOPEN: tuple[str, ...] = (
     "I'm sorry it's come back, {first}. I've got the history from last time, so let's look at what's different.",
     "Thanks for letting us know, {first} — I've reopened your conversation and I'm picking it up now.",
-    "Hi {first}, {agent} here. Sorry this is still causing trouble; I've read the earlier messages.",
+    "{agent} here, {first} — sorry this is still causing trouble. I've read the earlier messages.",
 )
 
 # Acknowledgement for the customer's feeling, before getting to work.
@@ -290,14 +293,41 @@ CUSTOMER_ON_TRANSFER: tuple[str, ...] = (
     "Alright. How long will that take?",
 )
 
-CUSTOMER_REOPEN: tuple[str, ...] = (
-    "Hi, this has started happening again — same problem as before.",
-    "sorry to come back but it's still not fixed",
-    "The {product} is doing exactly the same thing again.",
-    "I was told this was sorted but nothing has changed.",
-    "reopening this, the fix only lasted a day",
-    "Hello again. I did what you suggested, but a week later it's back to how it was.",
-)
+CUSTOMER_REOPEN: dict[str, tuple[str, ...]] = {
+    "*": (
+        "sorry to come back but it's still not fixed",
+        "I was told this was sorted but nothing has changed.",
+    ),
+    "billing": (
+        "The refund still hasn't shown up, and it's been longer than you said it would take.",
+        "I've been charged again this month, exactly like before.",
+    ),
+    "technical": (
+        "Hi, this has started happening again — same problem as before.",
+        "The {product} is doing exactly the same thing again.",
+        "reopening this, the fix only lasted a day",
+        "Hello again. I did what you suggested, but it's gone back to how it was.",
+    ),
+    "orders": (
+        "Still nothing has arrived, and the tracking hasn't moved since we spoke.",
+        "The replacement has exactly the same problem as the first one.",
+    ),
+    "accounts": (
+        "I've had another one of those emails, so it doesn't look fixed.",
+        "my account still shows the old details",
+    ),
+}
+
+# What an agent's internal note adds about the outcome, by disposition.
+NOTE_OUTCOMES: dict[str, str] = {
+    "solved": "Fixed on this contact.",
+    "workaround": "Workaround given; permanent fix pending.",
+    "info_provided": "Explained; nothing to action.",
+    "refund": "Refunded {amount}, ref {ref}.",
+    "replacement": "Replacement sent, ref {ref}.",
+    "escalated": "Escalated, ref {ref}.",
+    "follow_up": "Follow-up set for {eta}.",
+}
 
 # An abusive customer's reply to a boundary: carrying on, or calming down.
 CUSTOMER_ABUSE_CONTINUES: tuple[str, ...] = (
