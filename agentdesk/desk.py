@@ -322,6 +322,15 @@ class Desk:
     def last_event_id(self) -> int:
         return self.store.last_event_id()
 
+    def recent_event_ids(self, window: int) -> list[int]:
+        """Visible event ids among the ``window`` ids below and up to the highest one,
+        in one statement (one snapshot): where a change feed starts, and which ids
+        below it are still in flight."""
+        with self.store.read() as conn:
+            return [int(r[0]) for r in conn.execute(text(
+                "SELECT id FROM event WHERE id > (SELECT coalesce(max(id), 0) FROM event) - :w ORDER BY id"),
+                {"w": int(window)})]
+
     # ------------------------------------------------------------------ customer side
 
     def arrive(self, customer_id: int, queue: str | int, channel: str, body: str, *, subject: str = "",

@@ -9,7 +9,11 @@ just those rows and applies them as a delta; nothing is rescanned.
 On PostgreSQL, ids from concurrent transactions can commit out of order (id 41 may
 become visible after id 42). The feed therefore keeps a short window of ids it has not
 seen yet below the highest one and looks again for them until they appear or a grace
-period passes (a rolled-back transaction leaves a permanent gap).
+period passes (a rolled-back transaction leaves a permanent gap). That includes the
+ids just below where the feed starts: a transaction still in flight when a console
+starts must reach it when it commits. :meth:`ChangeFeed.start` takes the starting
+point and those ids from one statement (one snapshot); create the feed with it
+*before* reading the rows it will keep current.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from dataclasses import dataclass, field
 from agentdesk.domain import Change, WaitingRow
 
 GAP_GRACE_S = 5.0
+START_WINDOW = 256
+"""How many ids below its starting point a feed checks for transactions in flight."""
 
 
 @dataclass
@@ -50,6 +56,32 @@ class ChangeFeed:
         self.clock = clock
         self.track_gaps = desk.store.backend == "postgresql" if track_gaps is None else track_gaps
         self._gaps: dict[int, float] = {}  # missing id -> first noticed (monotonic)
+        if self.track_gaps and last_event_id > 0:
+            low = max(0, last_event_id - START_WINDOW)
+            visible = [c.event_id for c in desk.changes_since(low, limit=last_event_id - low)]
+            self._note_missing(low, last_event_id, visible)
+
+    @classmethod
+    def start(cls, desk, *, clock: Callable[[], float] = time.monotonic,
+              track_gaps: bool | None = None) -> "ChangeFeed":
+        """A feed from the current end of the log, its starting point and the ids in
+        flight below it read in one statement. Create it before reading the rows it
+        keeps current: anything that commits afterwards is delivered."""
+        feed = cls(desk, 0, clock=clock, track_gaps=False)
+        feed.track_gaps = desk.store.backend == "postgresql" if track_gaps is None else track_gaps
+        visible = desk.recent_event_ids(START_WINDOW)
+        feed.last_id = max(visible, default=0)
+        if feed.track_gaps and feed.last_id:
+            feed._note_missing(max(0, feed.last_id - START_WINDOW), feed.last_id, visible)
+        return feed
+
+    def _note_missing(self, low: int, high: int, visible: list[int]) -> None:
+        """Ids in (low, high] not visible yet are gaps to look for."""
+        now = self.clock()
+        seen = set(visible)
+        for eid in range(low + 1, high + 1):
+            if eid not in seen:
+                self._gaps.setdefault(eid, now)
 
     def poll(self, *, with_rows: bool = True) -> Delta | None:
         changes = self.desk.changes_since(self.last_id)
