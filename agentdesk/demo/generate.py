@@ -278,6 +278,9 @@ class DemoPlan:
                 return c
         raise KeyError(key)
 
+    def customers_by_key(self) -> dict[str, PlanCustomer]:
+        return {c.key: c for c in self.customers}
+
     def conversations(self) -> Iterator[PlanConversation]:
         """Every conversation: history, then active, then waiting."""
         yield from self.history

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentdesk.demo.corpus import CHANNELS, TONES, load
+from agentdesk.demo.corpus import CHANNELS, TONES
 from agentdesk.demo.generate import (
     DAY,
     MAX_WAIT_S,
@@ -255,7 +255,8 @@ def test_money_follows_the_region(plan):
 
 
 def test_conversation_info_round_trip(plan):
-    by_key = {c.key: c for c in plan.customers}
+    by_key = plan.customers_by_key()
+    assert plan.customer(plan.waiting[0].customer) is by_key[plan.waiting[0].customer]
     for c in plan.waiting:
         info = c.info(by_key[c.customer])
         assert info.queue == c.queue and info.tone == c.tone and info.issue == c.issue
