@@ -150,11 +150,20 @@ def load_file(path: Path) -> dict[str, Any]:
         if not isinstance(value, types) or isinstance(value, bool):
             raise ConfigError(f"{where}: key {key!r} must be {desc}, not {value!r}")
         if key == "keys":
+            from agentdesk.keys import ACTIONS
+
+            action_ids = {a.id for a in ACTIONS}
             for action, keyspec in value.items():
-                if not isinstance(keyspec, str) or not keyspec.strip():
-                    line = _line_of(text, f"keys.{action}") or line
+                key_line = _line_of(text, f"keys.{action}") or line
+                key_where = f"config file {path}, line {key_line}" if key_line else f"config file {path}"
+                if action not in action_ids:
                     raise ConfigError(
-                        f"config file {path}, line {line}: key 'keys.{action}' must be "
+                        f"{key_where}: key 'keys.{action}' is not an action id "
+                        f"(known ids: {', '.join(sorted(action_ids))})"
+                    )
+                if not isinstance(keyspec, str) or not keyspec.strip():
+                    raise ConfigError(
+                        f"{key_where}: key 'keys.{action}' must be "
                         f"a key name such as \"ctrl+n\", not {keyspec!r}"
                     )
             value = dict(value)
@@ -187,12 +196,21 @@ def load_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
             ) from None
     if "wait_coverage" in values and not 0.5 <= values["wait_coverage"] <= 0.99:
         raise ConfigError("environment variable AGENTDESK_WAIT_COVERAGE must be between 0.5 and 0.99")
+    if "fcr_reopen_days" in values and values["fcr_reopen_days"] < 0:
+        raise ConfigError("environment variable AGENTDESK_FCR_REOPEN_DAYS must be a whole number of days, 0 or more")
     return values
 
 
 def load_settings(config_path: Path | None = None, **options: Any) -> Settings:
-    """Defaults < config file < environment < options."""
-    path = config_path or default_config_path()
+    """Defaults < config file < environment < options.
+
+    A file named explicitly (``--config``) must exist: a typo there would otherwise
+    silently drop every setting. The default location (or ``AGENTDESK_CONFIG``) may
+    hold no file yet.
+    """
+    if config_path is not None and not Path(config_path).expanduser().exists():
+        raise ConfigError(f"config file {config_path} does not exist (given with --config)")
+    path = Path(config_path).expanduser() if config_path is not None else default_config_path()
     values = load_file(path)
     values.update(load_env())
     settings = Settings(config_path=path, **values)
