@@ -15,6 +15,7 @@ in a state the action does not apply to, :class:`~agentdesk.errors.NotFound`.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -691,9 +692,15 @@ def _changes(rows: Sequence[Sequence[Any]]) -> list[Change]:
     return out
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_body(body: str, what: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     if not isinstance(body, str):
         raise UsageError(f"the {what} must be text")
+    # A lone surrogate (from a JSON import, say) cannot be stored as UTF-8; keep the
+    # rest of the message and mark the spot, as a UTF-8 decoder would.
+    body = _LONE_SURROGATE.sub("\ufffd", body)
     if not body.strip():
         raise UsageError(f"the {what} is empty")
     if len(body) > limit:

@@ -368,6 +368,13 @@ class Store:
                         flush_notify(conn)
         except errors as exc:
             raise describe_error(exc, self.target, readonly=self.readonly) from exc
+        except UnicodeEncodeError as exc:
+            # Text the drivers cannot encode (a lone surrogate, e.g. from a non-UTF-8
+            # command-line argument): bad input, not a crash.
+            bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else ""
+            raise UsageError(
+                f"text contains characters that cannot be stored ({exc.reason}: {bad!r}); use valid UTF-8"
+            ) from exc
 
     def ping(self) -> None:
         from sqlalchemy import text
