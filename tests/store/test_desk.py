@@ -988,3 +988,28 @@ def test_services_do_not_import_the_ui():
 
     code = "import sys, agentdesk.desk, agentdesk.live; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_lone_surrogates_in_customer_text_are_replaced_not_fatal(floor):
+    """A lone surrogate (a JSON import can produce one) cannot be stored as UTF-8: the
+    message is kept with U+FFFD in its place."""
+    desk = floor.desk
+    cid = desk.arrive(floor.customers[0].id, "billing", "chat", "refund \ud800 please")
+    assert messages(desk, cid)[0][2] == "refund \ufffd please"
+    claim = desk.claim(floor.alice.id, cid)
+    desk.reply(claim, "done \udfff")
+    assert messages(desk, cid)[-1][2] == "done \ufffd"
+
+
+def test_text_that_cannot_be_stored_is_a_usage_error(floor):
+    """Elsewhere (a name from a non-UTF-8 command line, decoded with surrogateescape)
+    it is refused with one line, and nothing is written."""
+    desk = floor.desk
+    before = snapshot(desk)
+    with pytest.raises(UsageError) as info:
+        desk.create_agent("ren\udce9e")
+    msg = str(info.value)
+    assert "cannot be stored" in msg and "\\udce9" in msg and "\n" not in msg
+    with pytest.raises(UsageError):
+        desk.create_queue("caf\udce9", "Caf\udce9")
+    assert snapshot(desk) == before
