@@ -28,6 +28,8 @@ __all__ = [
     "ErlangA",
     "erlang_a",
     "agents_for_service_level",
+    "gamma_cdf",
+    "gamma_ppf",
 ]
 
 
@@ -157,3 +159,62 @@ def agents_for_service_level(
             return s
         s += 1
     raise ValueError("no staffing level up to max_agents reaches the goal")
+
+
+# -- gamma quantile (pure Python) ------------------------------------------------------
+
+
+def gamma_cdf(a: float, x: float) -> float:
+    """P(X ≤ x) for X ~ Gamma(shape a, scale 1): the regularised lower incomplete gamma
+    function (series below a + 1, continued fraction above)."""
+    if x <= 0:
+        return 0.0
+    gln = math.lgamma(a)
+    if x < a + 1.0:
+        ap = a
+        total = delta = 1.0 / a
+        for _ in range(10_000):
+            ap += 1.0
+            delta *= x / ap
+            total += delta
+            if abs(delta) < abs(total) * 1e-14:
+                break
+        return total * math.exp(-x + a * math.log(x) - gln)
+    b = x + 1.0 - a
+    c = 1.0 / 1e-300
+    d = 1.0 / b
+    h = d
+    for i in range(1, 10_000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < 1e-300:
+            d = 1e-300
+        c = b + an / c
+        if abs(c) < 1e-300:
+            c = 1e-300
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-14:
+            break
+    return 1.0 - math.exp(-x + a * math.log(x) - gln) * h
+
+
+def gamma_ppf(p: float, shape: float, scale: float) -> float:
+    """The p-quantile of Gamma(shape, scale), by bisection on the CDF."""
+    if shape <= 0 or scale <= 0:
+        raise ValueError("shape and scale must be > 0")
+    mean = shape * scale
+    lo, hi = 0.0, max(mean, scale) * 2.0
+    while gamma_cdf(shape, hi / scale) < p:
+        hi *= 2.0
+    for _ in range(80):
+        mid = (lo + hi) / 2.0
+        if gamma_cdf(shape, mid / scale) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-6 * max(1.0, hi):
+            break
+    return (lo + hi) / 2.0
