@@ -237,6 +237,16 @@ def describe_error(exc: BaseException, target: DbTarget, *, readonly: bool = Fal
                 hint += ", or use `agentdesk monitor` to watch without writing"
             return ReadOnlyStore(f"database {where} is read-only ({msg}); {hint}")
         if "unable to open" in low:
+            path = target.path
+            if path is not None and path.exists() and not (
+                os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            ):
+                # A read-only file system (or folder): SQLite cannot create the -shm
+                # file a WAL database needs and reports "unable to open".
+                return ReadOnlyStore(
+                    f"database {where} is read-only ({msg}); check the permissions of the file and of its "
+                    "folder, and that the file system is writable (SQLite keeps -wal and -shm files beside it)"
+                )
             return StoreError(f"cannot open database {where} ({msg}); check that the path and its folder exist")
         if "not authorized" in low:
             return ReadOnlyStore(f"this connection to {where} is read-only: writing is not allowed ({msg})")
