@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -112,7 +113,7 @@ class AgentDeskApp(App[None]):
 
         opts = self.options
         store = Store.open(opts.db, create=opts.create, check_schema=opts.prepare is None)
-        desk = Desk(store, clock=self.clock, tone_fn=_tone_fn())
+        desk = Desk(store, clock=self.clock)
         agent_name = opts.prepare(desk) if opts.prepare else opts.agent
         if not agent_name:
             raise UsageError(
@@ -227,33 +228,13 @@ class AgentDeskApp(App[None]):
     # ------------------------------------------------------------ palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette lists the actions of the current screen and the app's own."""
         yield from super().get_system_commands(screen)
-        scopes = ["app", *getattr(screen, "ACTION_SCOPES", ())]
+        scopes = {"app", *getattr(screen, "ACTION_SCOPES", ())}
         for action in ACTIONS:
-            if action.scope in scopes and action.id not in ("help", "quit"):
-                yield SystemCommand(action.description, action.help,
-                                    _runner(screen if action.scope != "app" else self, action.action))
-
-    def run_action_on(self, target: Any, action: str) -> None:
-        self.call_later(self.run_action, action, target)
-
-
-def _runner(target: Any, action: str) -> Callable[[], Any]:
-    def run() -> None:
-        target.app.run_action(action, target) if hasattr(target, "app") else None
-
-    if isinstance(target, App):
-        def run_app() -> None:
-            target.run_action(action)
-
-        return run_app
-    return run
-
-
-def _tone_fn():
-    """The tone engine's hook for the services, if the engine is installed."""
-    try:
-        from agentdesk.scripts.hooks import tone_for_store  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return tone_for_store
+            if action.scope not in scopes or action.id in ("help", "quit") or action.scope == "composer":
+                continue
+            target = self if action.scope == "app" else screen
+            if target is screen and screen.check_action(action.action.split("(")[0], ()) is not True:
+                continue
+            yield SystemCommand(action.description, action.help, partial(self.run_action, action.action, target))

@@ -58,6 +58,20 @@ ToneFn = Callable[[str, Sequence[str], float], "tuple[str | None, dict[str, Any]
 """(text, earlier customer messages, waited seconds) -> (tone level or None, event data)."""
 
 
+def tone_analyzer() -> ToneFn:
+    """The tone engine as the services use it: level plus the signals and evidence
+    (recorded in the ``tone`` event, which the monitor's escalation list reads)."""
+    from agentdesk.scripts import ToneContext, analyze
+
+    def tone(text_: str, earlier: Sequence[str], waited_s: float) -> tuple[str | None, dict[str, Any]]:
+        result = analyze(text_, ToneContext.of(earlier=tuple(earlier), waited_s=waited_s))
+        data = result.to_json()
+        data["summary"] = result.summary()
+        return str(result.level), data
+
+    return tone
+
+
 def new_client_id() -> str:
     """A client-generated message id: made before the first attempt, reused on retry."""
     return uuid.uuid4().hex
@@ -82,10 +96,12 @@ class Desk:
     call runs in its own transaction on a pooled connection."""
 
     def __init__(self, store: "Store", *, clock: Callable[[], float] = time.time,
-                 tone_fn: ToneFn | None = None) -> None:
+                 tone_fn: ToneFn | None | bool = True) -> None:
+        """``tone_fn``: True (the default) runs the tone engine on customer messages;
+        None/False skips it (bulk loads, benchmarks); or pass your own function."""
         self.store = store
         self.clock = clock
-        self.tone_fn = tone_fn
+        self.tone_fn: ToneFn | None = tone_analyzer() if tone_fn is True else (tone_fn or None)
 
     # ------------------------------------------------------------------ set-up
 
@@ -335,8 +351,12 @@ class Desk:
     # ------------------------------------------------------------------ customer side
 
     def arrive(self, customer_id: int, queue: str | int, channel: str, body: str, *, subject: str = "",
-               priority: int | None = None, at: float | None = None, client_id: str | None = None) -> int:
-        """A customer contact arrives and starts waiting; returns the conversation id."""
+               priority: int | None = None, at: float | None = None, client_id: str | None = None,
+               author: str = AuthorKind.CUSTOMER) -> int:
+        """A customer contact arrives and starts waiting; returns the conversation id.
+        ``author`` is ``system`` for a phone call's opening call note."""
+        if author not in (AuthorKind.CUSTOMER, AuthorKind.SYSTEM):
+            raise UsageError(f"an arriving message is written by the customer or the system, not {author!r}")
         if channel not in {c.value for c in Channel}:
             raise UsageError(f"unknown channel {channel!r}")
         body = _check_body(body, "message")
@@ -348,7 +368,7 @@ class Desk:
                 raise NotFound(f"no customer #{customer_id}")
             if priority is None:
                 priority = PRIORITY_BY_TIER.get(tier_row[0], 0)
-            tone, tone_data = self._tone(body, (), 0.0)
+            tone, tone_data = self._tone(body, (), 0.0) if author == AuthorKind.CUSTOMER else (None, {})
             cid = conn.execute(text(
                 "INSERT INTO conversation (customer_id, queue_id, channel, subject, status, priority, created_at, "
                 "enqueued_at, claim_version, preview, tone, updated_at) VALUES (:cu, :q, :ch, :s, 'waiting', :p, "
@@ -357,10 +377,10 @@ class Desk:
                  "pv": make_preview(body, 200), "tone": tone}).scalar_one()
             ops.append_event(conn, EventKind.ARRIVED, now, cid, None,
                              {"queue_id": qid, "channel": channel, "priority": int(priority)})
-            mid = ops.insert_message(conn, cid, client_id or new_client_id(), AuthorKind.CUSTOMER, body, now)
+            mid = ops.insert_message(conn, cid, client_id or new_client_id(), author, body, now)
             if mid is None:
                 raise Conflict("this message was already recorded (duplicate client id)")
-            ops.append_event(conn, EventKind.MESSAGE, now, cid, None, {"message_id": mid, "author": "customer"})
+            ops.append_event(conn, EventKind.MESSAGE, now, cid, None, {"message_id": mid, "author": str(author)})
             if tone is not None:
                 ops.append_event(conn, EventKind.TONE, now, cid, None, {"message_id": mid, **tone_data})
         return int(cid)
@@ -537,6 +557,28 @@ class Desk:
                           {"now": now}, statuses=(Status.ON_HOLD,), action="resume")
             self._system(conn, claim.conversation_id, "Resumed", now)
             ops.append_event(conn, EventKind.RESUMED, now, claim.conversation_id, claim.agent_id, {})
+
+    def wrap_up(self, claim: Claim) -> None:
+        """The customer has left; the agent finishes notes before resolving (after-call work)."""
+        now = self.clock()
+        with self.store.write() as conn:
+            self._guarded(conn, claim, "status = 'wrap_up', hold_reason = NULL, updated_at = :now", {"now": now},
+                          statuses=(Status.ACTIVE, Status.ON_HOLD), action="wrap up")
+            ops.append_event(conn, EventKind.WRAP_UP, now, claim.conversation_id, claim.agent_id, {})
+
+    def system_message(self, conversation_id: int, body: str, *, client_id: str | None = None,
+                       at: float | None = None) -> int | None:
+        """A line written by the system into a conversation (e.g. a caller still holding)."""
+        body = _check_body(body, "message")
+        now = self.clock() if at is None else at
+        with self.store.write() as conn:
+            if conn.execute(text("SELECT 1 FROM conversation WHERE id = :id"), {"id": conversation_id}).first() is None:
+                raise NotFound(f"no conversation #{conversation_id}")
+            mid = ops.insert_message(conn, conversation_id, client_id or new_client_id(), AuthorKind.SYSTEM, body, now)
+            if mid is not None:
+                ops.append_event(conn, EventKind.MESSAGE, now, conversation_id, None,
+                                 {"message_id": mid, "author": "system"})
+        return mid
 
     def transfer(self, claim: Claim, queue: str | int, note: str) -> None:
         """Send the conversation back to waiting on another queue, with a hand-off note the

@@ -74,7 +74,7 @@ class ConversationScreen(Screen[None]):
         self.claim = claim
         self.view: ConversationView | None = None
         self._pending: tuple[str, str, str] | None = None  # (mode, text, client id) of an unsent draft
-        self._focus_composer = False
+        self._focus_composer = claim is not None  # just claimed: start typing at once
 
     # ------------------------------------------------------------ layout
 
@@ -176,8 +176,10 @@ class ConversationScreen(Screen[None]):
         else:
             handoff.display = False
         composer = self.query_one(Composer)
-        composer.display = self.mine
-        self.query_one("#composer-label").display = self.mine
+        # Keep a draft in view when ownership is lost: never hide what the agent typed.
+        keep = self.mine or bool(composer.text.strip()) or composer.has_focus
+        composer.display = keep
+        self.query_one("#composer-label").display = keep
         self._render_composer_label()
         if self.mine and self._focus_composer:
             self._focus_composer = False
@@ -235,7 +237,11 @@ class ConversationScreen(Screen[None]):
     def _render_composer_label(self) -> None:
         composer = self.query_one(Composer)
         label = self.query_one("#composer-label", Label)
-        if composer.mode == "note":
+        if not self.mine and self.view is not None:
+            composer.add_class("note")
+            label.update(Content.styled("Not yours any more — your draft is kept; copy it or press Esc",
+                                        "bold $error"))
+        elif composer.mode == "note":
             composer.add_class("note")
             label.update(Content.styled("Internal note (the customer never sees it) · Ctrl+T: reply · Ctrl+S: save",
                                         "bold $warning"))

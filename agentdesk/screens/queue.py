@@ -34,16 +34,22 @@ class QueueScreen(Screen[None]):
         yield StatusBar(clock=self.app.clock, id="status")
         yield QueueBanner(clock=self.app.clock, id="banner")
         with Vertical(id="queue-pane"):
-            yield Static(inert(self._header_text()), id="queue-header")
+            yield Static("", id="queue-header")
             yield QueueView(clock=self.app.clock, id="queue")
         yield Footer()
 
-    def _header_text(self) -> str:
-        return "   # wait    ! queue     chan  customer"
-
     def on_mount(self) -> None:
         self.query_one(QueueView).loading = self.app.desk is None
+        self._update_header()
         self.set_interval(1.0, self._tick)
+
+    def on_resize(self) -> None:
+        self._update_header()
+
+    def _update_header(self) -> None:
+        view = self.query_one(QueueView)
+        width = view.scrollable_content_region.width or self.size.width
+        self.query_one("#queue-header", Static).update(inert(QueueView.header(width)))
 
     def _tick(self) -> None:
         view = self.query_one(QueueView)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -39,12 +40,13 @@ def customer_content(view: ConversationView, now: float) -> Content:
     for h in view.history:
         outcome = _DISPOSITION_LABELS.get(h.disposition or "", h.status.replace("_", " "))
         lines.append(Content.assemble(
-            Content.styled(f"{fmt_date(h.created_at)} ", "$text-muted"),
-            Content.styled(f"{h.channel} ", "$text-muted"),
-            Content(f"#{h.id} {h.queue}"),
+            Content.styled(datetime.fromtimestamp(h.created_at).strftime("%d %b %Y"), "$text-muted"),
+            Content(f"  {h.queue}"),
         ))
         lines.append(Content.assemble(Content("  "), Content(sanitize(h.subject, single_line=True)[:60])))
-        lines.append(Content.styled(f"  → {outcome}", "$success" if h.disposition else "$warning"))
+        lines.append(Content.assemble(
+            Content.styled(f"  → {outcome}", "$success" if h.disposition else "$warning"),
+            Content.styled(f" · {h.channel}", "$text-muted")))
     return Content("\n").join(lines)
 
 

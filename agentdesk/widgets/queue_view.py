@@ -90,6 +90,25 @@ class QueueView(VirtualList[WaitingRow]):
             for qid, keys in self._pos_keys.items()
         }
 
+    FIXED_W = 5 + 7 + 2 + 10 + 6  # position, wait, tone, queue, channel
+
+    @classmethod
+    def layout(cls, width: int) -> tuple[int, int, int]:
+        """(customer, bound, preview) column widths for a list ``width`` cells wide."""
+        remaining = max(0, width - cls.FIXED_W)
+        name_w = min(remaining, max(8, min(22, remaining // 3)) + 1)
+        bound_w = 7 if remaining - name_w > 30 else 0
+        return name_w, bound_w, max(0, remaining - name_w - bound_w)
+
+    @classmethod
+    def header(cls, width: int) -> str:
+        """Column titles aligned with :meth:`render_row`."""
+        name_w, bound_w, preview_w = cls.layout(width)
+        text = "   # " + col("wait", 7) + "  " + col("queue", 10) + col("chan", 6) + col("customer", name_w)
+        if bound_w:
+            text += col("≤max", bound_w)
+        return text + fit("first line", preview_w)
+
     def set_bounds(self, bounds: dict[int, float | None]) -> None:
         self.bounds = bounds
         self.refresh()
@@ -115,7 +134,7 @@ class QueueView(VirtualList[WaitingRow]):
         marker, tone_class = tone_marker(row.tone)
         tone_style = style(f"queue--tone-{tone_class}") if tone_class else dim
         pos = self.position(row)
-        pos_text = f"{pos:>4} " if row.priority <= 0 else f"{pos:>3}* "
+        pos_text = f"{pos:>4} " if row.priority <= 0 else f"{pos:>3}★ "
         pos_style = style("queue--priority") if row.priority > 0 else dim
         queue = self.queue_names.get(row.queue_id, "?")
         bound = self.bounds.get(row.id)
@@ -127,21 +146,14 @@ class QueueView(VirtualList[WaitingRow]):
             (col(queue, 10), dim),
             (col(channel_label(row.channel), 6), dim),
         ]
-        used = sum(cell_len(t) for t, _ in fixed)
-        remaining = width - used
+        name_w, bound_w, preview_w = self.layout(width)
         segs = [Segment(t, s) for t, s in fixed]
-        name_w = max(8, min(22, remaining // 3))
-        bound_w = 7 if remaining > 40 else 0
-        if remaining <= 0:
-            return segs
-        segs.append(Segment(col(sanitize(row.customer_name, single_line=True), min(name_w + 1, remaining)),
-                            Style(bold=True)))
-        remaining -= min(name_w + 1, remaining)
-        if bound_w and remaining > bound_w:
+        if name_w:
+            segs.append(Segment(col(sanitize(row.customer_name, single_line=True), name_w), Style(bold=True)))
+        if bound_w:
             segs.append(Segment(col(bound_text, bound_w), style("queue--bound")))
-            remaining -= bound_w
-        if remaining > 0:
-            segs.append(Segment(fit(row.preview, remaining), dim))
+        if preview_w:
+            segs.append(Segment(fit(row.preview, preview_w), dim))
         return segs
 
 

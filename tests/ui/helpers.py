@@ -1,0 +1,40 @@
+"""Helpers for driving the console with Textual's Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from agentdesk.app import AgentDeskApp, StartOptions
+from agentdesk.config import Settings
+
+
+def make_app(db_url: str, agent: str = "alice", clock: Callable[[], float] | None = None,
+             **settings) -> AgentDeskApp:
+    s = Settings(agent=agent, db=db_url, **settings)
+    kwargs = {"clock": clock} if clock is not None else {}
+    return AgentDeskApp(s, StartOptions(db=db_url, agent=agent, poll_interval=0.05), **kwargs)
+
+
+async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    """Let the app run until ``predicate()`` holds (workers finish, deltas arrive)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def connected(pilot) -> None:
+    from agentdesk.widgets.queue_view import QueueView
+
+    app = pilot.app
+    await wait_for(pilot, lambda: app.desk is not None and app.screen.query(QueueView)
+                   and app.screen.query_one(QueueView).loaded, what="the console to connect")
+
+
+def screen_text(app) -> str:
+    """The characters currently on the (headless) screen, one line per row."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
