@@ -93,7 +93,10 @@ class AgentDeskApp(App[None]):
         from agentdesk.screens.queue import QueueScreen
 
         self.push_screen(QueueScreen())
-        self.call_after_refresh(self._connect)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: only now open the store (in a worker)."""
+        self._connect()
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self) -> None:

@@ -106,3 +106,13 @@ def validate_keymap(keymap: dict[str, str]) -> None:
             raise ConfigError(
                 f"[keys] {action_id!r} is not an action id; known ids: {', '.join(sorted(ids))}"
             )
+
+
+def markdown_table() -> str:
+    """The README's key table (a test keeps the README equal to this)."""
+    where = {"app": "everywhere"}
+    rows = ["| action id | key | where | what |", "| --- | --- | --- | --- |"]
+    for a in ACTIONS:
+        keys = ", ".join(f"`{display_key(k)}`" for k in a.key.split(","))
+        rows.append(f"| `{a.id}` | {keys} | {where.get(a.scope, a.scope)} | {a.help} |")
+    return "\n".join(rows)

@@ -209,6 +209,16 @@ def queues_add(
     typer.echo(f"added queue {q.name}")
 
 
+def _mount_subcommands() -> None:
+    """Command groups that live in their own modules (each imports its engine lazily)."""
+    from agentdesk.cli import tone
+
+    app.add_typer(tone.app, name="tone")
+
+
+_mount_subcommands()
+
+
 def _desk(settings, *, readonly: bool = False):
     from agentdesk.desk import Desk
     from agentdesk.store.db import Store

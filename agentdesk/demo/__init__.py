@@ -22,7 +22,7 @@ _FROM_GENERATE = frozenset(
     {"build_plan", "Traffic", "DemoPlan", "PlanConversation", "PlanCustomer", "PlanAgent", "PlanQueue",
      "Step", "ConversationInfo", "NewConversation", "Line", "priority_for"}
 )
-_FROM_STORE_SIDE = ("loader", "driver")
+_FROM_STORE_SIDE = ("start", "loader", "driver")
 
 __all__ = sorted(_FROM_GENERATE | {"demo_start_options", "prepare_demo_store"})
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from agentdesk.domain import AgentStatus, AuthorKind, EventKind, Status
 from agentdesk.safetext import preview
+from agentdesk.demo.start import HUMAN_AGENT, remove_demo_files
 from agentdesk.store import ops
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.desk import Desk
     from agentdesk.demo.generate import DemoPlan, PlanConversation
 
-HUMAN_AGENT = "you"
 HUMAN_DISPLAY = "You (demo)"
 SHIFT_AFTER_S = 300.0  # a demo store idle for longer than this is moved forward to now
 
@@ -36,38 +36,6 @@ _TIME_COLUMNS = {
     "message": ("created_at",),
     "event": ("at",),
 }
-
-
-def demo_start_options(path: Path, *, reset: bool = False, rate: float = 4.0, seed: int | None = None,
-                       simulate: bool = True) -> "StartOptions":
-    """How ``agentdesk demo`` starts the console: seed (or refresh) the demo store in
-    the console's start-up worker, then run simulated traffic in the background."""
-    from agentdesk.app import StartOptions
-
-    path = Path(path).expanduser()
-    if reset:
-        remove_demo_files(path)
-
-    def prepare(desk: "Desk") -> str:
-        return _prepare(desk, seed)
-
-    def start(desk: "Desk") -> Any:
-        if not simulate:
-            return None
-        from agentdesk.demo.driver import DemoDriver
-
-        driver = DemoDriver(desk, rate_per_min=rate, seed=seed)
-        driver.start()
-        return driver
-
-    return StartOptions(db=str(path), agent=HUMAN_AGENT, create=True, prepare=prepare, start_background=start)
-
-
-def remove_demo_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        p = Path(str(path) + suffix)
-        if p.exists():
-            p.unlink()
 
 
 def prepare_demo_store(path: Path, *, reset: bool = False, seed: int | None = None) -> str:
@@ -83,6 +51,11 @@ def prepare_demo_store(path: Path, *, reset: bool = False, seed: int | None = No
         return _prepare(Desk(store), seed)
     finally:
         store.close()
+
+
+def prepare_for_console(desk: "Desk", seed: int | None) -> str:
+    """Seed or refresh the demo store the console has opened; returns the agent to log in as."""
+    return _prepare(desk, seed)
 
 
 def _prepare(desk: "Desk", seed: int | None) -> str:
@@ -252,4 +225,4 @@ def _title(titles: dict[str, str], ids: dict[str, int], queue_id: int) -> str:
     return "another queue"
 
 
-__all__ = ["HUMAN_AGENT", "demo_start_options", "load_plan", "prepare_demo_store", "shift_times"]
+__all__ = ["HUMAN_AGENT", "load_plan", "prepare_demo_store", "prepare_for_console", "shift_times"]
