@@ -1155,6 +1155,7 @@ class Redactor:
 
     def learn_name(self, name: str) -> None:
         """Treat the words of ``name`` as one person's name from now on."""
+        name = PLACEHOLDER_RE.sub(" ", name)  # "[NAME_1]" is not a name
         toks = {t for t in _name_tokens(name) if t not in NOT_NAMES and t not in COMMON_WORDS}
         if not toks:
             return
@@ -1326,11 +1327,16 @@ class _SessionRedaction:
         for text in self._texts(s):
             for span in detect(text, known_names=r.known_names):
                 r.remember(span.type, span.value)
+        def header_value(kind: PiiType, value: str | None) -> str | None:
+            if value is None or PLACEHOLDER_RE.fullmatch(value.strip()):
+                return value  # already redacted
+            return r.placeholder(kind, value)
+
         customer = Customer(
-            name=r.placeholder(PiiType.NAME, s.customer.name),
+            name=header_value(PiiType.NAME, s.customer.name) or "",
             tier=s.customer.tier,
-            email=None if s.customer.email is None else r.placeholder(PiiType.EMAIL, s.customer.email),
-            phone=None if s.customer.phone is None else r.placeholder(PiiType.PHONE, s.customer.phone),
+            email=header_value(PiiType.EMAIL, s.customer.email),
+            phone=header_value(PiiType.PHONE, s.customer.phone),
         )
         events = []
         for ev in s.events:

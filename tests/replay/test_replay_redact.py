@@ -355,3 +355,11 @@ def test_session_marked_redacted_round_trips():
     r = redact_session(session_with(("customer", "hi")))
     assert '"redacted": true' in dump_sessions([r])
     assert replace(r, redacted=False) != r
+
+
+def test_redacting_twice_changes_nothing_more():
+    s = session_with(("customer", "my name is Beatrix, mail bk@example.com"),
+                     ("agent", "Thanks Beatrix, your name is noted."))
+    once = redact_session(s)
+    assert once.events[3].body == "Thanks [NAME_1], your name is noted."
+    assert redact_session(once) == once
