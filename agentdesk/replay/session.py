@@ -508,6 +508,22 @@ def _decode_line(raw: str | bytes, path: str, lineno: int) -> str:
     return text
 
 
+def _has_surrogate(value: Any) -> bool:
+    """Whether a parsed value holds a lone surrogate (only a ``\\udXXX`` escape makes one);
+    such text cannot be written back as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
 def _split_lines(source: str | bytes | Iterable[str | bytes]) -> Iterator[str | bytes]:
     if isinstance(source, str):
         yield from source.split("\n")
@@ -545,6 +561,8 @@ def parse_sessions(
             raise InputFileError(path, lineno, f"not valid JSON ({detail})") from None
         if not isinstance(obj, dict):
             raise InputFileError(path, lineno, f"expected a JSON object, got {_type_name(obj)}")
+        if "\\u" in text and _has_surrogate(obj):
+            raise InputFileError(path, lineno, "text contains an unpaired surrogate escape (\\ud800–\\udfff)")
         kind = obj.get("type")
         try:
             if kind == "session":
@@ -628,7 +646,10 @@ def validate_session(session: Session) -> None:
     Raises :class:`InvalidSession` naming the session and the event's ``seq``.
     """
     try:
-        header = _header_from_obj(_strip_ext(header_record(session)))
+        record = header_record(session)
+        if _has_surrogate(record):
+            raise _Bad("text contains an unpaired surrogate, which UTF-8 cannot carry")
+        header = _header_from_obj(_strip_ext(record))
     except _Bad as bad:
         raise InvalidSession(f"session {session.id!r}: {bad}") from None
     order = _Order(header)
@@ -644,6 +665,8 @@ def validate_session(session: Session) -> None:
                 rec = json.loads(json.dumps(rec, allow_nan=False))
             except (TypeError, ValueError) as err:
                 raise _Bad(f"not representable as JSON ({err})") from None
+            if _has_surrogate(rec):
+                raise _Bad("text contains an unpaired surrogate, which UTF-8 cannot carry")
             _, checked = _event_from_obj(rec)
             order.check(checked)
         except _Bad as bad:

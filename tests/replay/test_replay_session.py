@@ -318,6 +318,20 @@ def error_for_bytes(data: bytes) -> InputFileError:
     return info.value
 
 
+def test_lone_surrogates_are_refused_on_read_and_write():
+    recs = lines_of(make_session())
+    recs[4]["body"] = "bad \ud800 text"  # json.dumps writes the escape "\\ud800"
+    err = error_for(recs)
+    assert err.line == 5 and "unpaired surrogate" in str(err)
+    s = make_session()
+    broken = list(s.events)
+    broken[3] = SessionEvent(4, T0 + 150, "message", author="customer", body="x \udc00")
+    with pytest.raises(InvalidSession, match="unpaired surrogate"):
+        validate_session(Session(**{**_fields(s), "events": tuple(broken)}))
+    with pytest.raises(InvalidSession, match="unpaired surrogate"):
+        validate_session(Session(**{**_fields(s), "customer": Customer("M \ud800")}))
+
+
 def test_read_missing_file(tmp_path):
     with pytest.raises(InputFileError) as info:
         read_sessions(tmp_path / "nope.jsonl")
