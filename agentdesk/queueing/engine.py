@@ -269,7 +269,7 @@ class _Model:
     """Everything that does not depend on the individual customer."""
 
     __slots__ = ("snap", "coverage", "cal", "status", "why", "s", "free", "mu", "theta",
-                 "mean_handle", "top", "label", "_m", "_sd", "_n", "load")
+                 "mean_handle", "top", "label", "_terms", "load")
 
     def __init__(self, snap: Snapshot, coverage: float, cal: Calibration | None):
         if not 0.5 <= coverage < 1.0:
@@ -288,9 +288,7 @@ class _Model:
             pmax = max(snap.priorities)
             self.top = pmax if self.top is None else max(self.top, pmax)
         self.load = load_group(len(snap.ids) / self.s) if self.s else 0
-        self._m: list[float] = [0.0]
-        self._sd: list[float] = [0.0]
-        self._n = 0
+        self._terms: dict[float, tuple[int, list[float], list[float]]] = {}
         if self.s <= 0:
             self.status = NO_AGENTS
             away = snap.agents_away
@@ -312,18 +310,22 @@ class _Model:
             self.mu = 1.0 / self.mean_handle
 
     def terms(self, n: int) -> tuple[list[float], list[float]]:
-        """``(m, sd)`` for 0..n stages: the QL-A mean and standard deviation."""
-        if n > self._n:
-            base = self.s * self.mu
+        """``(m, sd)`` for 0..n stages: the QL-A mean and standard deviation of the wait.
+        (Overtaking by later higher-priority arrivals is left to calibration: modelling
+        it as a slower drain made quotes worse on every benchmark log.)"""
+        base = self.s * self.mu
+        have = self._terms.get(base)
+        if have is None or n > have[0]:
             th = self.theta
+            size = max(n, 1)
             if th > 0:
-                inv = [1.0 / (base + th * j) for j in range(n)]
+                inv = list(map((1.0).__truediv__, accumulate(repeat(th, size - 1), initial=base)))
             else:
-                inv = [1.0 / base] * n
-            self._m = list(accumulate(inv, initial=0.0))
-            self._sd = list(map(math.sqrt, accumulate(map(mul, inv, inv), initial=0.0)))
-            self._n = n
-        return self._m, self._sd
+                inv = [1.0 / base] * size
+            ms = list(accumulate(inv, initial=0.0))
+            sds = list(map(math.sqrt, accumulate(map(mul, inv, inv), initial=0.0)))
+            have = self._terms[base] = (size, ms, sds)
+        return have[1], have[2]
 
     def stages(self, position: int) -> int:
         return max(0, position - self.free)
@@ -494,35 +496,37 @@ class QueueQuotes(Mapping):
         return max(0.0, snap.now - min(snap.enqueued))
 
 
+def _runs(pri: Sequence[int], lo: int, hi: int, sorted_desc: bool) -> Iterator[tuple[int, int, int]]:
+    """Runs ``(start, end, priority)`` of equal priority within ``pri[lo:hi]``."""
+    i = lo
+    while i < hi:
+        p = pri[i]
+        if sorted_desc:
+            j = min(hi, bisect_left(pri, -p + 1, lo=i, hi=hi, key=neg))
+        else:
+            j = i + 1
+            while j < hi and pri[j] == p:
+                j += 1
+        yield i, j, p
+        i = j
+
+
 def _numbers(model: _Model, pri: Sequence[int], n: int) -> tuple[list[float], list[float | None]]:
     """Expected waits and bounds for positions 1..n of a queue whose customers have
     priorities ``pri`` (queue order). Both are made non-decreasing along the queue
     (nobody further back is told to expect less than someone ahead)."""
     free = model.free
     head = min(free, n)
-    ms, sds = model.terms(max(0, n - free))
-    # per position (0-based i): stages i + 1 - free; the first `head` have an agent free
-    # and are calibrated in seconds (scale 0, spread 1).
-    if head:
-        scales = [0.0] * head + ms[1 : n - free + 1]
-        spreads = [1.0] * head + sds[1 : n - free + 1]
-    else:
-        scales = ms[1 : n + 1]
-        spreads = sds[1 : n + 1]
     top = model.top
-    # overtakable customers (priority below the top one) have their own calibration
-    if top is None or not n or min(pri) >= top:
-        ovt_start, ovt_flags = n, None
-    elif model.snap.head_start_s is None and list(pri) == sorted(pri, reverse=True):
-        # strict priority: queue order is by priority, so they form a suffix
-        ovt_start = bisect_left(pri, -top + 1, key=neg) if pri[0] >= top else 0
-        ovt_flags = None
-    else:
-        ovt_start, ovt_flags = n, [p < top for p in pri]
-    point_mult: list[float] = []
-    bound_mult: list[float | None] = []
+    sorted_desc = list(pri[:n]) == sorted(pri[:n], reverse=True)
+    uniform = not n or (pri[0] == pri[n - 1] and sorted_desc)
     edges = list(GROUP_EDGES) + [math.inf]
+    expected: list[float] = []
+    bounds: list[float | None] = []
+    run_e = 0.0
+    run_b = 0.0
     for g in range(len(GROUP_EDGES)):
+        # positions (0-based i) with i + 1 - free stages in [edges[g], edges[g + 1])
         if g == 0:
             lo, hi = 0, head
         else:
@@ -530,34 +534,48 @@ def _numbers(model: _Model, pri: Sequence[int], n: int) -> tuple[list[float], li
             hi = n if math.isinf(edges[g + 1]) else min(n, int(edges[g + 1]) + free - 1)
         if hi <= lo:
             continue
-        for part_lo, part_hi, ovt in ((lo, min(hi, ovt_start), False), (max(lo, ovt_start), hi, True)):
-            if part_hi <= part_lo:
-                continue
+        runs = [(lo, hi, pri[lo])] if uniform else _runs(pri, lo, hi, sorted_desc)
+        for r_lo, r_hi, p in runs:
+            ovt = top is not None and p < top
             pm, bm, _, _ = model.multipliers(g, ovt)
-            point_mult.extend(repeat(0.0 if pm is None else pm, part_hi - part_lo))
-            bound_mult.extend(repeat(bm, part_hi - part_lo))
-        if ovt_flags is not None:
-            pm2, bm2, _, _ = model.multipliers(g, True)
-            pm2 = 0.0 if pm2 is None else pm2
-            for i in range(lo, hi):
-                if ovt_flags[i]:
-                    point_mult[i] = pm2
-                    bound_mult[i] = bm2
-    expected = list(accumulate(map(max, map(add, scales, map(mul, spreads, point_mult)), repeat(0.0)), max))
-    if None in bound_mult:
-        raw = [None if b is None else max(sc + b * sp, e)
-               for b, sc, sp, e in zip(bound_mult, scales, spreads, expected)]
-        bounds: list[float | None] = []
-        run = 0.0
-        for b in raw:
-            if b is None:
-                bounds.append(None)
+            # k ≥ −1 keeps m + k·sd ≥ 0 and non-decreasing within a run (sd grows more
+            # slowly than m); in the "agent free" group the value is k seconds itself.
+            pm = 0.0 if pm is None else (max(pm, 0.0) if g == 0 else max(pm, -1.0))
+            if g == 0:
+                e = [pm] * (r_hi - r_lo)
             else:
-                run = b if b > run else run
-                bounds.append(run)
-    else:
-        bounds = list(accumulate(map(max, map(add, scales, map(mul, spreads, bound_mult)), expected), max))  # type: ignore[arg-type]
+                ms, sds = model.terms(r_hi - free)
+                e = _values(ms, sds, r_lo + 1 - free, r_hi + 1 - free, pm)
+            prev_e = run_e
+            run_e = _raise_prefix(e, run_e)
+            expected.extend(e)
+            if bm is None:
+                bounds.extend(repeat(None, r_hi - r_lo))
+                continue
+            bm = max(bm, pm)
+            if g == 0:
+                b = [bm] * (r_hi - r_lo)
+            else:
+                b = _values(ms, sds, r_lo + 1 - free, r_hi + 1 - free, bm)
+            run_b = _raise_prefix(b, max(run_b, prev_e))
+            bounds.extend(b)
     return expected, bounds
+
+
+def _values(ms: list[float], sds: list[float], a: int, b: int, k: float) -> list[float]:
+    """m + k·sd for stages a..b-1 (C-level loop)."""
+    if a == 0 and b == len(ms):
+        return list(map(add, ms, map(mul, sds, repeat(k))))
+    return list(map(add, ms[a:b], map(mul, sds[a:b], repeat(k))))
+
+
+def _raise_prefix(values: list[float], floor: float) -> float:
+    """Raise the leading values of a non-decreasing ``values`` to ``floor`` (so the
+    whole queue stays non-decreasing across slices); returns the new running maximum."""
+    if values and values[0] < floor:
+        k = bisect_left(values, floor)
+        values[:k] = repeat(floor, k)
+    return values[-1] if values and values[-1] > floor else floor
 
 
 def quote_queue(
