@@ -14,6 +14,12 @@ from agentdesk.store.db import Store
 from tests.conftest import FakeClock, build_floor, fresh_pg
 
 
+@pytest.fixture
+def desk(store, clock):
+    """Without the tone engine: the deltas here count each action's own events."""
+    return Desk(store, clock=clock, tone_fn=None)
+
+
 class Ticker:
     """A monotonic clock for the feed's gap bookkeeping, moved by hand."""
 
@@ -120,7 +126,7 @@ def test_two_consoles_see_each_others_changes(db_url, clock):
     a = Store.open(db_url)
     b = Store.open(db_url)
     try:
-        desk_a, desk_b = Desk(a, clock=clock), Desk(b, clock=clock)
+        desk_a, desk_b = Desk(a, clock=clock, tone_fn=None), Desk(b, clock=clock, tone_fn=None)
         floor = build_floor(desk_a, clock)
         feed_b = ChangeFeed(desk_b, desk_b.last_event_id())
         claim = desk_a.claim_next(floor.alice.id)
@@ -154,7 +160,7 @@ def test_start_at_the_end_of_the_log(desk, clock):
 def pg_desk(pg_schema):
     store = Store.open(fresh_pg(pg_schema))
     clock = FakeClock()
-    desk = Desk(store, clock=clock)
+    desk = Desk(store, clock=clock, tone_fn=None)
     build_floor(desk, clock)
     yield desk
     store.close()

@@ -31,7 +31,7 @@ def seed(db: str, *, waiting: int, agents: int, queues: Sequence[str] = ("billin
     bulk (the set-up is not what is under test). Returns the agent ids."""
     store = Store.open(db)
     try:
-        desk = Desk(store, clock=lambda: now)
+        desk = Desk(store, clock=lambda: now, tone_fn=None)
         for name in queues:
             desk.create_queue(name, name.title())
         agent_ids = []
@@ -78,7 +78,7 @@ def claim_worker(db: str, agent_id: int, mode: str, start, out, rounds: int = 0,
     try:
         store = Store.open(db, pool_size=1)
         try:
-            desk = Desk(store)
+            desk = Desk(store, tone_fn=None)
             start.wait(BARRIER_TIMEOUT_S)
             if mode == "desk" and lockstep is None:
                 while (c := desk.claim_next(agent_id)) is not None:

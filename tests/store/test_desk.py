@@ -13,6 +13,14 @@ from agentdesk.errors import Conflict, NotFound, StaleClaim, StoreError, UsageEr
 from agentdesk.store import ops
 from tests.conftest import build_floor
 
+
+@pytest.fixture
+def desk(store, clock):
+    """Without the tone engine, so each action's events are exactly its own (the
+    engine's ``tone`` events are tested on their own below)."""
+    return Desk(store, clock=clock, tone_fn=None)
+
+
 # --------------------------------------------------------------------------- helpers
 
 CONV_COLUMNS = ("status", "queue_id", "assignee_id", "claim_version", "claimed_at", "first_response_at",
@@ -236,6 +244,77 @@ def test_every_listed_disposition_is_accepted(desk, clock, disposition):
     assert conv(desk, claim.conversation_id)["disposition"] == disposition
 
 
+def test_wrap_up_then_resolve(floor, clock):
+    """After-call work: the customer has gone, the agent finishes notes, then resolves."""
+    desk = floor.desk
+    claim = desk.claim_next(floor.alice.id)
+    desk.hold(claim, "checking stock")
+    clock.advance(30)
+    mark = desk.last_event_id()
+    desk.wrap_up(claim)
+    row = conv(desk, claim.conversation_id)
+    assert row["status"] == "wrap_up" and row["hold_reason"] is None and row["updated_at"] == clock.now
+    assert events_after(desk, mark) == [("wrap_up", claim.conversation_id, floor.alice.id, {})]
+    with pytest.raises(Conflict, match="cannot wrap up .* wrap up"):
+        desk.wrap_up(claim)
+    with pytest.raises(Conflict, match="cannot hold"):
+        desk.hold(claim, "no")
+    desk.note(claim, "Customer will call back about the colour.")
+    assert [m[0] for m in desk.my_conversations(floor.alice.id)] == [claim.conversation_id]
+    desk.resolve(claim, "follow_up")
+    assert conv(desk, claim.conversation_id)["status"] == "resolved"
+
+
+def test_system_message(floor, clock):
+    desk = floor.desk
+    cid = desk.waiting()[0].id
+    before = conv(desk, cid)
+    mark = desk.last_event_id()
+    client_id = new_client_id()
+    mid = desk.system_message(cid, "Caller is still holding.", client_id=client_id)
+    assert messages(desk, cid)[-1] == ("system", None, "Caller is still holding.", clock.now)
+    assert events_after(desk, mark) == [("message", cid, None, {"message_id": mid, "author": "system"})]
+    assert conv(desk, cid) == before, "a system line changes neither the state nor the preview"
+    assert desk.system_message(cid, "Caller is still holding.", client_id=client_id) is None
+    assert len(events_after(desk, mark)) == 1
+    with pytest.raises(NotFound):
+        desk.system_message(999, "nobody")
+    with pytest.raises(UsageError):
+        desk.system_message(cid, "  ")
+
+
+def test_phone_call_arrives_with_a_system_note(desk, clock):
+    build_floor(desk, clock, waiting=0)
+    caller = desk.create_customer("Caller")
+    mark = desk.last_event_id()
+    cid = desk.arrive(caller.id, "orders", "phone", "Incoming call: asks about a late parcel", author="system")
+    assert messages(desk, cid) == [("system", None, "Incoming call: asks about a late parcel", clock.now)]
+    mid = message_id(desk, cid, "system", "Incoming call: asks about a late parcel")
+    assert [e for e in events_after(desk, mark) if e[0] != "arrived"] == [
+        ("message", cid, None, {"message_id": mid, "author": "system"})]
+    with pytest.raises(UsageError, match="customer or the system"):
+        desk.arrive(caller.id, "orders", "phone", "x", author="agent")
+
+
+def test_the_tone_engine_runs_by_default(store, clock):
+    """``Desk(store)`` runs the tone engine on customer messages and records what it
+    found in a ``tone`` event written with the message."""
+    toned = Desk(store, clock=clock)
+    build_floor(Desk(store, clock=clock, tone_fn=None), clock, waiting=0)
+    rae = toned.create_customer("Rae")
+    mark = toned.last_event_id()
+    cid = toned.arrive(rae.id, "billing", "chat", "This is ridiculous, third time I ask! I want a refund NOW!!")
+    evs = events_after(toned, mark)
+    assert [e[0] for e in evs] == ["arrived", "message", "tone"]
+    tone = evs[2][3]
+    assert tone["message_id"] == evs[1][3]["message_id"]
+    assert tone["level"] == conv(toned, cid)["tone"] and tone["level"] in ("upset", "hostile")
+    assert tone["signals"] and tone["summary"]
+    mark = toned.last_event_id()
+    toned.system_message(cid, "Auto-reply sent")
+    assert [e[0] for e in events_after(toned, mark)] == ["message"], "system lines are not toned"
+
+
 def test_transfer_from_hold_clears_the_reason(floor):
     desk = floor.desk
     claim = desk.claim_next(floor.alice.id)
@@ -293,6 +372,8 @@ def _actions(floor):
         "note": lambda: (lambda c=claimed(): desk.note(c, "internal")),
         "hold": lambda: (lambda c=claimed(): desk.hold(c, "checking")),
         "resume": lambda: (lambda c=on_hold(): desk.resume(c)),
+        "wrap_up": lambda: (lambda c=claimed(): desk.wrap_up(c)),
+        "system_message": lambda: (lambda cid=desk.waiting()[0].id: desk.system_message(cid, "caller on hold")),
         "transfer": lambda: (lambda c=claimed(): desk.transfer(c, "orders", "over to orders")),
         "resolve": lambda: (lambda c=claimed(): desk.resolve(c, "solved", "done")),
         "reopen": lambda: (lambda c=resolved(): desk.reopen(bob.id, c.conversation_id)),
@@ -305,7 +386,8 @@ def _actions(floor):
     }
 
 
-ACTION_NAMES = ["claim_next", "claim", "reply", "note", "hold", "resume", "transfer", "resolve", "reopen",
+ACTION_NAMES = ["claim_next", "claim", "reply", "note", "hold", "resume", "wrap_up", "system_message",
+                "transfer", "resolve", "reopen",
                 "arrive", "customer_message", "customer_reopens", "abandon", "agent_status", "csat"]
 
 
@@ -366,6 +448,7 @@ def _every_write(desk, claim):
         "note": lambda: desk.note(claim, "a note"),
         "hold": lambda: desk.hold(claim, "a reason"),
         "resume": lambda: desk.resume(claim),
+        "wrap_up": lambda: desk.wrap_up(claim),
         "transfer": lambda: desk.transfer(claim, "orders", "a hand-off"),
         "resolve": lambda: desk.resolve(claim, "solved", "closing"),
     }

@@ -79,7 +79,7 @@ def _captured(store: Store) -> Iterator[list[tuple[str, object]]]:
 
 def _populate(store: Store, *, conversations: int, per_conversation: int) -> Planned:
     """Queues, two agents, customers with history, a few percent waiting."""
-    desk = Desk(store, clock=lambda: NOW)
+    desk = Desk(store, clock=lambda: NOW, tone_fn=None)
     for name in ("billing", "tech", "orders"):
         desk.create_queue(name, name.title())
     skilled = desk.create_agent("alice", "Alice", ["billing", "tech"])
