@@ -103,6 +103,10 @@ def _backtest(
     _print_text(log, records, skipped, result, coverage, refresh, roster is not None, out)
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _fmt_s(v: float | None) -> str:
     return "—" if v is None else f"{v:,.1f} s"
 
@@ -114,12 +118,11 @@ def _print_text(log, records, skipped, result, coverage, refresh, with_roster, o
     served = sum(1 for r in records if r.answered is not None)
     queues = sorted({r.queue for r in records})
     echo = typer.echo
-    echo(f"Backtest of {sanitize(str(log), single_line=True)}: {len(records):,} contacts "
-         f"({served:,} served, {len(records) - served:,} abandoned) in {len(queues)} "
-         f"queue{'s' if len(queues) != 1 else ''}; staffing "
+    echo(f"Backtest of {sanitize(str(log), single_line=True)}: {_n(len(records), 'contact')} "
+         f"({served:,} served, {len(records) - served:,} abandoned) in {_n(len(queues), 'queue')}; staffing "
          f"{'from the roster' if with_roster else 'inferred from concurrent service'}.")
-    echo(f"{result.quoted:,} contacts had to wait and were quoted at arrival; "
-         f"{m['n']:,} got a number"
+    had = "contact had to wait and was" if result.quoted == 1 else "contacts had to wait and were"
+    echo(f"{result.quoted:,} {had} quoted at arrival; {m['n']:,} got a number"
          + (f", {result.unquoted:,} an honest refusal (no agent on duty or too little history yet)."
             if result.unquoted else "."))
     if skipped:
