@@ -82,6 +82,7 @@ class AgentDeskApp(App[None]):
         self.error_code = 0
         self._background: Any = None
         self._feed: Any = None
+        self.last_worker_error: BaseException | None = None
         if settings.theme:
             self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
 
@@ -227,6 +228,17 @@ class AgentDeskApp(App[None]):
     def on_unmount(self) -> None:
         if self._background is not None and hasattr(self._background, "stop"):
             self._background.stop()
+
+    def on_worker_state_changed(self, event) -> None:
+        """A worker that failed with a bug must not fail silently."""
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(f"worker {event.worker.name} failed: {error!r}")
+            self.notify(f"Something went wrong ({type(error).__name__}: {error}). Your work is saved; "
+                        "please report this.", severity="error", timeout=10)
+            self.last_worker_error = error
 
     # ------------------------------------------------------------ palette
 

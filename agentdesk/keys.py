@@ -47,6 +47,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("transfer", "t", "transfer", "Transfer", "Transfer to another queue with a hand-off note", "conversation"),
     Action("resolve", "d", "resolve", "Resolve", "Resolve with a disposition", "conversation"),
     Action("reopen", "o", "reopen", "Reopen", "Reopen a resolved conversation and take it", "conversation"),
+    Action("use_suggestion_1", "1", "use_suggestion(0)", "Use 1", "Insert suggested script 1 into the composer (placeholders filled)", "conversation"),
+    Action("use_suggestion_2", "2", "use_suggestion(1)", "Use 2", "Insert suggested script 2 into the composer", "conversation", show=False),
+    Action("use_suggestion_3", "3", "use_suggestion(2)", "Use 3", "Insert suggested script 3 into the composer", "conversation", show=False),
+    Action("dismiss_suggestions", "x", "dismiss_suggestions", "Dismiss", "Dismiss the suggestions for this customer turn", "conversation", show=False),
     Action("toggle_customer", "p", "toggle_customer", "Customer", "Show or hide the customer panel", "conversation"),
     # --- composer focused
     Action("send", "ctrl+s", "send", "Send", "Send the reply (or save the note)", "composer", priority=True),

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Label, Static, TextArea
 from agentdesk.domain import Claim, ConversationView, Status
 from agentdesk.keys import bindings_for
 from agentdesk.safetext import sanitize
+from agentdesk.widgets.assist_panel import AssistPanel, DraftHints
 from agentdesk.widgets.customer_panel import CustomerPanel
 from agentdesk.widgets.format import channel_label, fmt_wait
 from agentdesk.widgets.status import StatusBar
@@ -75,6 +76,9 @@ class ConversationScreen(Screen[None]):
         self.view: ConversationView | None = None
         self._pending: tuple[str, str, str] | None = None  # (mode, text, client id) of an unsent draft
         self._focus_composer = claim is not None  # just claimed: start typing at once
+        self.assist = None  # agentdesk.assist.Assist for the current customer turn
+        self._draft_timer = None
+        self._shown_turn: int | None = None
 
     # ------------------------------------------------------------ layout
 
@@ -85,8 +89,10 @@ class ConversationScreen(Screen[None]):
         with Horizontal(id="conv-body"):
             with Vertical(id="conv-main"):
                 yield Transcript(clock=self.app.clock, id="transcript")
+                yield AssistPanel(id="assist")
                 yield Label("", id="composer-label")
                 yield Composer(id="composer")
+                yield DraftHints(id="draft-hints")
             yield CustomerPanel(clock=self.app.clock, id="customer")
         yield Footer()
 
@@ -131,6 +137,10 @@ class ConversationScreen(Screen[None]):
             return self.mine and status == Status.ON_HOLD
         if action == "reopen":
             return status in (Status.RESOLVED, Status.ABANDONED)
+        if action == "use_suggestion":
+            return self.mine and self.assist is not None and bool(self.assist.suggestions)
+        if action == "dismiss_suggestions":
+            return self.assist is not None and bool(self.assist.suggestions)
         return True
 
     # ------------------------------------------------------------ loading
@@ -147,17 +157,25 @@ class ConversationScreen(Screen[None]):
             claim = self.claim
             if claim is None and agent is not None and view.assignee_id == agent.id:
                 claim = desk.current_claim(agent.id, self.conversation_id)
+            helper = self._assist(view)
         except AgentdeskError as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
-        self.app.call_from_thread(self._show, view, claim)
+        self.app.call_from_thread(self._show, view, claim, helper)
+
+    def _assist(self, view: ConversationView):
+        """Tone, evidence and suggestions (called in worker threads)."""
+        from agentdesk.assist import assist
+
+        agent = self.app.agent
+        return assist(self.app.desk, view, agent_name=agent.display_name if agent else "", now=self.app.clock())
 
     def _load_failed(self, message: str) -> None:
         self.notify(message, severity="error")
         if self.view is None:
             self.app.pop_screen()
 
-    def _show(self, view: ConversationView, claim: Claim | None) -> None:
+    def _show(self, view: ConversationView, claim: Claim | None, helper=None) -> None:
         first = self.view is None
         self.view = view
         self.claim = claim
@@ -166,6 +184,15 @@ class ConversationScreen(Screen[None]):
             transcript.set_messages(view.messages, earlier=view.total_messages - len(view.messages))
             if view.total_messages > len(view.messages):
                 self._load_earlier(view.messages[0].id if view.messages else None)
+        if helper is not None:
+            self.assist = helper
+            self._render_header()
+            transcript.set_highlights(helper.highlights)
+            live = view.status not in (Status.RESOLVED, Status.ABANDONED)
+            self.query_one(AssistPanel).show(helper if live else None)
+            if live and helper.suggestions and helper.turn_message_id != self._shown_turn:
+                self._shown_turn = helper.turn_message_id  # once per customer turn in this console
+                self._record_suggestion("shown", None)
         self.query_one(CustomerPanel).show(view)
         self._render_header()
         handoff = self.query_one("#handoff", Static)
@@ -224,9 +251,10 @@ class ConversationScreen(Screen[None]):
         ]
         if owner:
             parts.append(Content.styled(f" · {owner}", "$text-muted"))
-        if v.tone in ("upset", "hostile"):
-            parts.append(Content.styled(f"  {v.tone.upper()}", "bold reverse $error"))
-        elif v.tone == "concerned":
+        tone = self.assist.level if self.assist is not None and self.assist.level else v.tone
+        if tone in ("upset", "hostile"):
+            parts.append(Content.styled(f"  {tone.upper()}", "bold reverse $error"))
+        elif tone == "concerned":
             parts.append(Content.styled("  concerned", "bold $warning"))
         if self.view and not self.mine and v.status == Status.WAITING:
             parts.append(Content.styled("  — press c to claim", "italic $text-muted"))
@@ -267,17 +295,22 @@ class ConversationScreen(Screen[None]):
 
         desk = self.app.desk
         transcript = self.query_one(Transcript)
+        if self.view is None:
+            return  # the first load is still running; it brings everything
         try:
             view = desk.conversation(self.conversation_id, message_limit=0)
             new = desk.messages(self.conversation_id, after_id=transcript.last_message_id or 0)
+            helper = None
+            if any(m.kind == "customer" for m in new):
+                helper = self._assist(desk.conversation(self.conversation_id, message_limit=FIRST_PAGE))
         except AgentdeskError:
             return
-        self.app.call_from_thread(self._apply_live, view, new)
+        self.app.call_from_thread(self._apply_live, view, new, helper)
 
-    def _apply_live(self, view: ConversationView, new: list["MessageView"]) -> None:
+    def _apply_live(self, view: ConversationView, new: list["MessageView"], helper=None) -> None:
         was_mine = self.mine
         self.query_one(Transcript).append(new)
-        self._show(view, self.claim)
+        self._show(view, self.claim, helper)
         if was_mine and not self.mine and view.status in (Status.ACTIVE, Status.ON_HOLD, Status.WAITING):
             self.notify(f"#{view.id} is no longer yours; your draft is kept.", severity="warning")
 
@@ -351,6 +384,71 @@ class ConversationScreen(Screen[None]):
 
     def action_reopen(self) -> None:
         self._run("reopen")
+
+    def action_use_suggestion(self, index: int) -> None:
+        helper = self.assist
+        if helper is None or index >= len(helper.suggestions):
+            self.notify("No suggestion with that number.", timeout=2)
+            return
+        if not self.mine:
+            self.notify("Claim the conversation first (c).", timeout=2)
+            return
+        from agentdesk.scripts.suggest import fill_slots
+
+        suggestion = helper.suggestions[index]
+        filled = fill_slots(suggestion.template, helper.fill_values)
+        composer = self.query_one(Composer)
+        composer.mode = "reply"
+        self._render_composer_label()
+        existing = composer.text.rstrip()
+        prefix = existing + ("\n" if existing else "")
+        composer.load_text(prefix + filled.text)
+        doc = composer.document
+        if filled.unfilled:
+            start, end, _name = filled.unfilled[0]
+            composer.selection = type(composer.selection)(
+                doc.get_location_from_index(len(prefix) + start), doc.get_location_from_index(len(prefix) + end))
+        else:
+            composer.move_cursor(doc.get_location_from_index(len(prefix) + filled.cursor))
+        composer.focus()
+        self._record_suggestion("used", suggestion.script_id)
+
+    def action_dismiss_suggestions(self) -> None:
+        if self.assist is None or not self.assist.suggestions:
+            return
+        self._record_suggestion("dismissed", None)
+        self.query_one(AssistPanel).show(None)
+
+    @work(thread=True, group="assist-events", exit_on_error=False)
+    def _record_suggestion(self, what: str, script_id: str | None) -> None:
+        from agentdesk.assist import record_dismissed, record_shown, record_used
+        from agentdesk.errors import AgentdeskError
+
+        agent, helper = self.app.agent, self.assist
+        if agent is None or helper is None:
+            return
+        try:
+            if what == "shown":
+                record_shown(self.app.desk, self.conversation_id, agent.id, helper)
+            elif what == "used":
+                record_used(self.app.desk, self.conversation_id, agent.id, helper, script_id or "")
+            else:
+                record_dismissed(self.app.desk, self.conversation_id, agent.id, helper)
+        except AgentdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if isinstance(event.text_area, Composer):
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(0.15, self._check_draft)
+
+    def _check_draft(self) -> None:
+        from agentdesk.scripts.draft import check_draft
+
+        composer = self.query_one(Composer)
+        hints = check_draft(composer.text) if composer.mode == "reply" else []
+        self.query_one(DraftHints).show(hints)
 
     # ------------------------------------------------------------ doing it
 

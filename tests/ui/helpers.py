@@ -21,6 +21,9 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0, 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():
+        error = getattr(pilot.app, "last_worker_error", None)
+        if error is not None:
+            raise AssertionError(f"a worker failed while waiting for {what}") from error
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.02)

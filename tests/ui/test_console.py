@@ -25,9 +25,10 @@ def floor_url(db_url, clock):
 
 
 def _events(db_url, conversation_id):
+    """Event kinds of a conversation, without the assistant's suggestion_* events."""
     store = Store.open(db_url)
     try:
-        return [c.kind for c in Desk(store).events(conversation_id)]
+        return [c.kind for c in Desk(store).events(conversation_id) if not c.kind.startswith("suggestion_")]
     finally:
         store.close()
 

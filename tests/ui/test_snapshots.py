@@ -60,7 +60,7 @@ def test_conversation_screen_80x24(snap_compare, snap_url):
         composer = app.screen.query_one(Composer)
         composer.cursor_blink = False
         await wait_for(pilot, lambda: composer.has_focus)
-        await pilot.press(*"Hi Tom, sorry about the hub.")
+        await pilot.press(*"Hi Priya, let me check that invoice.")
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)

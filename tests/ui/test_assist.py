@@ -1,0 +1,113 @@
+"""The assistant in the conversation pane: tone with evidence, suggestions one key away,
+the draft check, and the suggestion events."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentdesk.desk import Desk
+from agentdesk.screens.conversation import Composer, ConversationScreen
+from agentdesk.store.db import Store
+from agentdesk.widgets.assist_panel import AssistPanel, DraftHints
+from agentdesk.widgets.transcript import Transcript
+from tests.conftest import FakeClock
+from tests.ui.helpers import connected, make_app, screen_text, wait_for
+
+ANGRY = "This is the THIRD time I'm writing and nobody answered!! Your service is useless."
+
+
+@pytest.fixture
+def angry_url(sqlite_url):
+    clock = FakeClock()
+    store = Store.open(sqlite_url)
+    desk = Desk(store, clock=clock)
+    desk.create_queue("billing", "Billing", 60, 0.8)
+    alice = desk.create_agent("alice", "Alice Moreau")
+    desk.set_agent_status(alice.id, "available")
+    c = desk.create_customer("Kenji Watanabe", "kenji@example.com", created_at=clock.now - 86400 * 90)
+    cid = desk.arrive(c.id, "billing", "chat", ANGRY, subject="refund", at=clock.now - 700)
+    store.close()
+    return sqlite_url, cid
+
+
+def _events(url, cid):
+    store = Store.open(url)
+    try:
+        return Desk(store).events(cid)
+    finally:
+        store.close()
+
+
+async def test_angry_customer_gets_explained_suggestions_one_key_away(angry_url):
+    url, cid = angry_url
+    app = make_app(url, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
+                       and app.screen.assist is not None, what="the conversation with its assistant")
+        screen = app.screen
+        helper = screen.assist
+        assert helper.needs_deescalation and helper.level in ("upset", "hostile")
+        assert "THIRD time" in helper.evidence or any("THIRD" in w for w in helper.evidence)
+        assert len(helper.suggestions) == 3
+        panel = screen.query_one(AssistPanel)
+        assert panel.has_class("-visible")
+        shown = screen_text(app)
+        assert "because:" in shown and helper.suggestions[0].title in shown
+        # the evidence is highlighted in the transcript
+        transcript = screen.query_one(Transcript)
+        assert transcript._items[0].highlights
+
+        await pilot.press("escape", "1")
+        composer = screen.query_one(Composer)
+        await wait_for(pilot, lambda: composer.text.strip() != "", what="the script in the composer")
+        text = composer.text
+        assert "{customer_first_name}" not in text and "{agent_name}" not in text
+        assert "Kenji" in text or "Alice" in text or "{" in text  # placeholders filled where the script has them
+        assert composer.has_focus
+        first = helper.suggestions[0].script_id
+        await wait_for(pilot, lambda: any(e.kind == "suggestion_used" for e in _events(url, cid)),
+                       what="suggestion_used")
+    events = _events(url, cid)
+    shown_events = [e for e in events if e.kind == "suggestion_shown"]
+    assert len(shown_events) == 1
+    assert shown_events[0].data["script_ids"] == [s.script_id for s in helper.suggestions]
+    used = [e for e in events if e.kind == "suggestion_used"]
+    assert used[0].data["script_id"] == first
+
+    # reopening the conversation does not offer the used script again, nor record "shown" twice
+    app = make_app(url, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await pilot.press("m")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.assist is not None,
+                       what="reopened view")
+        assert first not in [s.script_id for s in app.screen.assist.suggestions]
+    assert len([e for e in _events(url, cid) if e.kind == "suggestion_shown"]) == 1
+
+
+async def test_dismiss_and_draft_check(angry_url):
+    url, cid = angry_url
+    app = make_app(url, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
+                       and app.screen.assist is not None, what="assistant")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one(Composer).has_focus, what="composer")
+        await pilot.press(*"Please calm down, as I already said")
+        hints = screen.query_one(DraftHints)
+        await wait_for(pilot, lambda: len(hints.hints) >= 2, what="draft hints")
+        assert {h.kind for h in hints.hints} == {"inflaming"}
+        assert "try:" in screen_text(app)
+        await pilot.press("ctrl+s")  # hints never block sending
+        await wait_for(pilot, lambda: any(m.kind == "agent" for m in screen.query_one(Transcript).messages),
+                       what="sent")
+        await pilot.press("escape", "x")
+        await wait_for(pilot, lambda: any(e.kind == "suggestion_dismissed" for e in _events(url, cid)),
+                       what="dismissed")
+        assert not screen.query_one(AssistPanel).has_class("-visible")
