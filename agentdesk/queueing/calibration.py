@@ -181,7 +181,7 @@ class Calibration:
     thread-safe: feed and read it from one thread (or guard it with a lock).
     """
 
-    def __init__(self, *, window: int = 800, margin: float = 0.005, min_served: int = 10,
+    def __init__(self, *, window: int = 300, margin: float = 0.005, min_served: int = 10,
                  use_load: bool = True, pool_factor: float = 2.0, shrink: float = 600.0,
                  prior_n: float = 100.0, point_load: bool = True) -> None:
         self.point_load = bool(point_load)
