@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from agentdesk.errors import AgentdeskError
+from agentdesk.errors import AgentdeskError, UsageError
 
 app = typer.Typer(
     name="agentdesk",
@@ -73,13 +73,13 @@ def desk(db: DbOption = None, agent: AgentOption = None, config: ConfigOption = 
     from agentdesk.app import AgentDeskApp, StartOptions
 
     if not settings.agent:
-        raise AgentdeskError(
+        raise UsageError(
             "no agent given: use --agent NAME, set AGENTDESK_AGENT, or put agent = \"NAME\" in the config "
             "file (try `agentdesk demo` for a ready-made floor)"
         )
     from agentdesk.store.db import precheck
 
-    precheck(settings.db)
+    precheck(settings.db, agent=settings.agent)
     run_console(AgentDeskApp(settings, StartOptions(db=settings.db, agent=settings.agent)))
 
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentdesk.errors import ReadOnlyStore, SchemaMismatch, StoreError, UsageError
+from agentdesk.errors import NotFound as NotFoundError
+from agentdesk.errors import ReadOnlyStore, SchemaMismatch, StoreError, UsageError  # noqa: E501
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import URL, Connection, Engine
@@ -120,9 +121,12 @@ def resolve(db: str | None, *, default_path: Path | None = None) -> DbTarget:
     )
 
 
-def precheck(db: str | None, *, default_path: Path | None = None, create: bool = False) -> None:
+def precheck(db: str | None, *, default_path: Path | None = None, create: bool = False,
+             agent: str | None = None) -> None:
     """Cheap checks before a console starts (no SQLAlchemy import): an unsupported
-    scheme or a missing SQLite file fails here, before the screen is taken over."""
+    scheme, a missing, corrupt or out-of-date SQLite file, or an unknown agent fails
+    here, before the screen is taken over. (PostgreSQL is checked by the console's
+    start-up worker, which reports the same one-line errors.)"""
     if db is None or db == "":
         if default_path is None:
             from agentdesk.config import default_db_path
@@ -152,6 +156,52 @@ def precheck(db: str | None, *, default_path: Path | None = None, create: bool =
         raise StoreError(
             f"no database at {path}; create it with `agentdesk db upgrade --db {path}`, or try `agentdesk demo`"
         )
+    if path.exists() and not create:
+        _sqlite_precheck(path.resolve(), agent)
+
+
+def _sqlite_precheck(path: Path, agent: str | None) -> None:
+    """Schema revision and agent, read with the standard library's sqlite3 (read-only)."""
+    from urllib.parse import quote
+
+    target = DbTarget(url=None, backend="sqlite", path=path, display=str(path))  # type: ignore[arg-type]
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path), safe='/:')}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise describe_error(exc, target) from None
+    try:
+        try:
+            has = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
+            rev = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] if has else None
+        except sqlite3.Error as exc:
+            raise describe_error(exc, target) from None
+        _check_revision(rev, target)
+        if agent is not None:
+            row = conn.execute("SELECT 1 FROM agent WHERE name = ?", (agent,)).fetchone()
+            if row is None:
+                known = [r[0] for r in conn.execute("SELECT name FROM agent WHERE NOT simulated ORDER BY name")]
+                hint = f"known agents: {', '.join(known)}" if known else "no agents yet"
+                raise NotFoundError(
+                    f"unknown agent {agent!r} ({hint}); add one with `agentdesk agents add {agent}`")
+    finally:
+        conn.close()
+
+
+def _check_revision(rev: str | None, target: DbTarget) -> None:
+    cmd = f"agentdesk db upgrade --db {target.display}"
+    if rev is None:
+        raise SchemaMismatch(f"database {target.display} has no agentdesk schema; run `{cmd}`")
+    if rev == SCHEMA_HEAD:
+        return
+    if _rev_number(rev) < _rev_number(SCHEMA_HEAD):
+        raise SchemaMismatch(
+            f"database {target.display} schema is behind (revision {rev}, this agentdesk "
+            f"needs {SCHEMA_HEAD}); run `{cmd}`"
+        )
+    raise SchemaMismatch(
+        f"database {target.display} schema is ahead (revision {rev}, this agentdesk "
+        f"knows up to {SCHEMA_HEAD}); upgrade agentdesk (`pip install -U agentdesk`)"
+    )
 
 
 # --- SQLite authorizer for read-only connections ---------------------------------
@@ -410,23 +460,7 @@ class Store:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def check_schema(self) -> None:
-        rev = self.schema_revision()
-        cmd = f"agentdesk db upgrade --db {self.target.display}"
-        if rev is None:
-            raise SchemaMismatch(
-                f"database {self.target.display} has no agentdesk schema; run `{cmd}`"
-            )
-        if rev == SCHEMA_HEAD:
-            return
-        if _rev_number(rev) < _rev_number(SCHEMA_HEAD):
-            raise SchemaMismatch(
-                f"database {self.target.display} schema is behind (revision {rev}, this agentdesk "
-                f"needs {SCHEMA_HEAD}); run `{cmd}`"
-            )
-        raise SchemaMismatch(
-            f"database {self.target.display} schema is ahead (revision {rev}, this agentdesk "
-            f"knows up to {SCHEMA_HEAD}); upgrade agentdesk (`pip install -U agentdesk`)"
-        )
+        _check_revision(self.schema_revision(), self.target)
 
     # change detection -----------------------------------------------------------
 
