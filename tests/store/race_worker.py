@@ -216,11 +216,19 @@ def run_race(db: str, agent_ids: Sequence[int], mode: str = "desk", *, rounds: i
     try:
         while len(results) < len(procs):
             try:
-                agent, claimed, err = out.get(timeout=max(0.1, deadline - time.monotonic()))
+                agent, claimed, err = out.get(timeout=0.5)
             except queue_mod.Empty:
-                dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
-                errors.append(f"timed out: {len(results)} of {len(procs)} workers reported; exit codes {dead}")
-                break
+                # A worker that died before reporting (e.g. it could not even start)
+                # must not make the parent wait out the whole timeout.
+                if all(not p.is_alive() for p in procs) or time.monotonic() > deadline:
+                    try:  # a last report may still be in the pipe
+                        agent, claimed, err = out.get(timeout=1.0)
+                    except queue_mod.Empty:
+                        codes = sorted({p.exitcode for p in procs})
+                        errors.append(f"{len(results)} of {len(procs)} workers reported; exit codes {codes}")
+                        break
+                else:
+                    continue
             results[agent] = claimed
             if err:
                 errors.append(err)

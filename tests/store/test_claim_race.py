@@ -17,6 +17,7 @@ from tests.store.race_worker import check_race, read_outcome, run_race, seed
 
 PROCESSES = 16
 WAITING = 2000
+LOCKSTEP_WORKERS = 4
 
 pytestmark = pytest.mark.slow
 
@@ -67,11 +68,11 @@ def _queue_order(db_url: str) -> dict[int, tuple]:
 def test_lockstep_claims_with_the_real_claim_stay_single(sqlite_url):
     """Same lockstep as the naive run below: all workers released at once, every
     round. The product's claim still gives every worker a different conversation."""
-    agents = seed(sqlite_url, waiting=8 * 5, agents=8)
+    agents = seed(sqlite_url, waiting=LOCKSTEP_WORKERS * 5, agents=LOCKSTEP_WORKERS)
     outcome = run_race(sqlite_url, agents, "desk", rounds=5, lockstep=True)
     ids, report, _ = _report(sqlite_url, outcome)
     assert report.ok, report
-    assert sorted(len(v) for v in outcome["results"].values()) == [5] * 8
+    assert sorted(len(v) for v in outcome["results"].values()) == [5] * LOCKSTEP_WORKERS
 
 
 def test_naive_select_then_update_is_caught(sqlite_url):
@@ -79,12 +80,13 @@ def test_naive_select_then_update_is_caught(sqlite_url):
     deferred transaction; no BEGIN IMMEDIATE, no status re-check) in the same harness:
     with every worker reading before any writes, they all take the same row, and the
     checks report it."""
-    agents = seed(sqlite_url, waiting=30, agents=8)
+    agents = seed(sqlite_url, waiting=30, agents=LOCKSTEP_WORKERS)
     outcome = run_race(sqlite_url, agents, "naive", rounds=3, lockstep=True)
     ids, report, data = _report(sqlite_url, outcome)
     assert report.errors == [], report.errors[0]
     assert not report.ok
-    assert report.double_claims >= 8, report
+    # every round, all workers read the same first row before any of them writes it
+    assert report.double_claims == 3 * (LOCKSTEP_WORKERS - 1), report
     assert len(report.claimed_by_several_workers) >= 1
     assert any(n > 1 for n in report.claimed_events_not_one.values())
     assert all(d == {"naive": True} for d in data)
