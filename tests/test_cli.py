@@ -251,36 +251,29 @@ def test_unknown_agent_is_one_line(db):
     res = cli("desk", "--agent", "nobody", "--db", str(db), env={"TERM": "xterm-256color"})
     no_traceback(res)
     assert res.returncode == 4
-    # Today the console has started by then: its terminal codes come first (see the
-    # xfail below); what the user reads once the terminal is restored is this line.
+    # (Should the console ever start before this check, its terminal codes would come
+    # first; what the user reads once the terminal is restored is the last line.)
     last = ANSI.sub("", res.stderr).strip().splitlines()[-1].strip()
     assert last.startswith("Error: unknown agent 'nobody'"), last
     assert "known agents: ann" in last and "agentdesk agents add nobody" in last
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the agent is looked up in the app's connect worker, after Textual has taken over "
-    "the terminal (alternate screen, first frame drawn); reported to the lead: check "
-    "the agent in the CLI before starting the app"))
 def test_unknown_agent_fails_before_the_ui_starts(db):
     res = cli("desk", "--agent", "nobody", "--db", str(db), env={"TERM": "xterm-256color"})
-    assert res.returncode == 4
+    one_line_error(res, 4, "unknown agent 'nobody'")
     assert "\x1b" not in res.stderr + res.stdout, "the UI started before the error"
 
 
 def test_no_agent_given(db):
-    """Refused before the UI starts. (The exit code is 1 today; 2, "bad usage", would
-    match the documented codes: reported.)"""
+    """A usage error, refused before the UI starts."""
     res = cli("desk", "--db", str(db))
-    assert res.returncode != 0
-    one_line_error(res, res.returncode, "no agent given", "--agent", "AGENTDESK_AGENT")
+    one_line_error(res, 2, "no agent given", "--agent", "AGENTDESK_AGENT")
     assert "\x1b" not in res.stderr
 
 
 def test_no_command_without_agent_is_the_console_and_its_error(db):
     res = cli(env={"AGENTDESK_DB": str(db)})
-    assert res.returncode != 0
-    one_line_error(res, res.returncode, "no agent given")
+    one_line_error(res, 2, "no agent given")
 
 
 # ------------------------------------------------------------------ bad options

@@ -125,16 +125,70 @@ def test_precheck_refuses_bad_urls_before_a_console_starts(db):
     one_line(info.value)
 
 
-def test_precheck_accepts_good_targets(tmp_path):
-    path = tmp_path / "a.db"
-    sqlite3.connect(path).close()
-    precheck(str(path))
-    precheck(f"sqlite:///{path}")
+def test_precheck_accepts_good_targets(tmp_path, sqlite_url):
+    precheck(sqlite_url)
+    precheck(f"sqlite:///{sqlite_url}")
     precheck("postgresql+psycopg://user:secret@db.example.com:5432/floor")
     precheck("postgresql://user@db.example.com/floor")
     precheck("postgresql+psycopg://user@[::1]:5432/floor?sslmode=require")
     precheck("postgres://u:p%40ss@localhost/floor")
     precheck(str(tmp_path / "new.db"), create=True)
+
+
+def test_precheck_reads_the_schema_and_the_agent_without_writing(sqlite_url, clock):
+    """Before the console takes over the terminal: the schema revision and the agent
+    are checked read-only, and each problem is the same one line as later."""
+    from agentdesk.desk import Desk
+    from agentdesk.errors import NotFound
+
+    store = Store.open(sqlite_url)
+    desk = Desk(store, clock=clock, tone_fn=None)
+    desk.create_agent("ann", "Ann")
+    desk.create_agent("sim-1", "Simulated", simulated=True)
+    store.close()
+    before = Path(sqlite_url).read_bytes()
+    precheck(sqlite_url, agent="ann")
+    with pytest.raises(NotFound) as info:
+        precheck(sqlite_url, agent="nobody")
+    msg = one_line(info.value)
+    assert "unknown agent 'nobody'" in msg and "known agents: ann)" in msg, "simulated agents are not offered"
+    assert "agentdesk agents add nobody" in msg
+    assert Path(sqlite_url).read_bytes() == before
+
+
+def test_precheck_schema_and_file_problems(tmp_path, sqlite_url):
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    with pytest.raises(SchemaMismatch, match="no agentdesk schema; run `agentdesk db upgrade"):
+        precheck(str(empty))
+    precheck(str(empty), create=True)  # `db upgrade` and the demo create the schema themselves
+    for rev, word in (("0000", "behind"), ("9999", "ahead")):
+        raw = sqlite3.connect(sqlite_url)
+        raw.execute("UPDATE alembic_version SET version_num = ?", (rev,))
+        raw.commit()
+        raw.close()
+        with pytest.raises(SchemaMismatch) as info:
+            precheck(sqlite_url, agent="ann")
+        assert word in one_line(info.value)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all\n" * 200)
+    with pytest.raises(StoreError) as info:
+        precheck(str(junk))
+    assert "not an agentdesk database" in one_line(info.value)
+
+
+def test_precheck_on_a_locked_database(sqlite_url, short_busy):
+    holder = sqlite3.connect(sqlite_url, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO queue (name, title, sl_target_s, sl_goal) VALUES ('x', 'X', 60, 0.8)")
+    try:
+        with pytest.raises(StoreError) as info:
+            precheck(sqlite_url, agent="ann")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "locked by another program" in one_line(info.value)
 
 
 def test_resolve_paths_and_urls(tmp_path, monkeypatch):
