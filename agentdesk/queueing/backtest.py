@@ -121,7 +121,8 @@ class EnginePredictor:
                 first = q
         assert first is not None
         expected = first.expected_s if first.bound_s is not None else None
-        return Prediction(expected, bounds, first.inputs, first.reason, first.status)
+        state = dict(first.inputs, bounds_by_coverage=bounds)
+        return Prediction(expected, bounds, state, first.reason, first.status)
 
     def outcome(self, state: Any, outcome_at: float, served: bool) -> None:
         if state is not None:

@@ -31,7 +31,12 @@ those into an expected wait and a bound that holds as often as promised:
   queue) with weight ``n / (n + shrink)``; the widest pool is itself shrunk toward the
   queueing model's own value (an Erlang quantile, weight ``prior_n``). A busy bucket
   stands on its own data, a rare one leans on its neighbours. When no pool has enough
-  outcomes for the promise (``pool_factor / (1 − p)``, at least 20), there is no bound.
+  outcomes for the promise (``pool_factor / (1 − p)``, at least 20), there is no bound;
+* **adaptive miss rate** (adaptive conformal inference, Gibbs & Candès 2021): per queue
+  and promise, the miss rate the quantiles are taken at moves by
+  ``gain × (target − broken)`` after every outcome whose promise can be judged, so a
+  run of broken promises tightens the next bounds at once and the share broken tracks
+  the target over any stretch of the day, whatever the drift.
 
 State is plain data: :meth:`Calibration.to_dict` / :meth:`Calibration.from_dict` round-
 trip through JSON; it can equally be rebuilt at start-up by replaying ``wait_quoted``
@@ -175,7 +180,7 @@ class Calibration:
     ``pool_factor / (1 − p − margin)`` outcomes (at least 20) to set a bound on its own.
     ``shrink``: pseudo-count pulling a bucket toward its wider pool. ``prior_n``:
     pseudo-count of the queueing model's own value. ``point_load``: split the expected
-    wait by load too.
+    wait by load too. ``gain``: step of the adaptive miss rate (0 turns it off).
 
     One instance serves every queue of a console (buckets are per queue). Not
     thread-safe: feed and read it from one thread (or guard it with a lock).
@@ -183,7 +188,9 @@ class Calibration:
 
     def __init__(self, *, window: int = 300, margin: float = 0.005, min_served: int = 10,
                  use_load: bool = True, pool_factor: float = 2.0, shrink: float = 600.0,
-                 prior_n: float = 100.0, point_load: bool = True) -> None:
+                 prior_n: float = 100.0, point_load: bool = True, gain: float = 0.002) -> None:
+        self.gain = float(gain)
+        self._miss: dict[tuple[str, float], float] = {}
         self.point_load = bool(point_load)
         self.shrink = float(shrink)
         self.prior_n = float(prior_n)
@@ -223,9 +230,41 @@ class Calibration:
         if b is None:
             b = self._buckets[key] = _Bucket(self.window)
         b.add(score, bool(served))
+        self._track(inputs, waited, bool(served))
         self._version += 1
         self.observed += 1
         return score
+
+    def _track(self, inputs: Mapping[str, Any], waited: float, served: bool) -> None:
+        """Adaptive conformal step (Gibbs & Candès 2021): after each outcome whose
+        promise can be judged, move the queue's working miss rate by
+        ``gain × (target − broken)``, so recent misses tighten the next bounds and a run
+        of kept promises loosens them; over any stretch the share broken tracks the
+        target even while the day drifts."""
+        if not self.gain:
+            return
+        bounds = inputs.get("bounds_by_coverage")
+        if bounds is None:
+            cov, bnd = inputs.get("coverage"), inputs.get("bound_s")
+            bounds = {cov: bnd} if cov is not None else {}
+        queue = str(inputs.get("queue", ""))
+        for cov, bnd in bounds.items():
+            if bnd is None:
+                continue
+            broken = waited > bnd
+            if not served and not broken:
+                continue  # gave up before the bound: the promise cannot be judged
+            cov = float(cov)
+            target = max(1e-6, 1.0 - cov - self.margin)
+            key = (queue, round(cov, 6))
+            a = self._miss.get(key, target) + self.gain * (target - float(broken))
+            self._miss[key] = min(max(a, target / 3.0), min(0.5, 3.0 * target))
+
+    def working_miss(self, queue: str, coverage: float) -> float:
+        """The miss rate bounds are currently calibrated for (1 − promise − margin,
+        adjusted by recent outcomes)."""
+        target = max(1e-6, 1.0 - coverage - self.margin)
+        return self._miss.get((queue, round(coverage, 6)), target)
 
     # -- reading -----------------------------------------------------------------------
     def _chain(self, queue: str, group: int, load: int, ovt: int) -> list[tuple[str, list[tuple]]]:
@@ -260,8 +299,9 @@ class Calibration:
         hit = self._cache.get(ck)
         if hit is not None:
             return hit
-        miss = max(1e-6, 1.0 - coverage - self.margin)
-        need = max(20, math.ceil(self.pool_factor / miss))
+        target = max(1e-6, 1.0 - coverage - self.margin)
+        need = max(20, math.ceil(self.pool_factor / target))
+        miss = self.working_miss(queue, coverage)
         stats = []
         for pname, keys in self._chain(queue, group, load, int(ovt)):
             if not keys:
@@ -320,6 +360,7 @@ class Calibration:
             "shrink": self.shrink,
             "prior_n": self.prior_n,
             "point_load": self.point_load,
+            "gain": self.gain,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -328,6 +369,7 @@ class Calibration:
             "version": 1,
             "settings": self.settings(),
             "observed": self.observed,
+            "working_miss": [[q, c, a] for (q, c), a in self._miss.items()],
             "buckets": [
                 {"queue": k[0], "stage_group": k[1], "load_group": k[2], "overtakable": k[3],
                  "outcomes": [[s, int(sv)] for s, sv in b.items]}
@@ -349,6 +391,8 @@ class Calibration:
                 for score, sv in b.get("outcomes", ()):
                     bucket.add(float(score), bool(sv))
             cal.observed = int(data.get("observed", len(cal)))
+            for q, c, a in data.get("working_miss", ()):
+                cal._miss[(str(q), round(float(c), 6))] = float(a)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"malformed calibration state: {exc}") from None
         cal._version += 1

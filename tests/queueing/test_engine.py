@@ -285,3 +285,22 @@ def test_higher_promise_never_lowers_the_bound(cov, n):
     lo = quote_queue(s, coverage=cov, calibration=_CAL).bounds
     hi = quote_queue(s, coverage=min(0.99, cov + 0.04), calibration=_CAL).bounds
     assert all(b >= a for a, b in zip(lo, hi))  # type: ignore[operator]
+
+
+def test_broken_promises_tighten_the_next_bounds_at_once():
+    cal = trained()
+    s = snap(n_waiting=3)
+    q = quote_queue(s, calibration=cal)["c2"]
+    start = cal.working_miss("chat", 0.9)
+    assert start == pytest.approx(0.095)
+    for _ in range(20):  # twenty customers in other buckets all waited past their bound
+        other = dict(q.inputs, stage_group=4, load_group=0)
+        cal.observe(other, NOW + 2 * q.bound_s, served=True)
+    assert cal.working_miss("chat", 0.9) == pytest.approx(start + 20 * 0.002 * (0.095 - 1))
+    assert quote_queue(s, calibration=cal)["c2"].bound_s > q.bound_s
+    again = Calibration.from_dict(json.loads(json.dumps(cal.to_dict())))
+    assert again.working_miss("chat", 0.9) == pytest.approx(cal.working_miss("chat", 0.9))
+    # an abandonment before the bound cannot be judged: no step
+    before = cal.working_miss("chat", 0.9)
+    cal.observe(q.inputs, NOW + 1, served=False)
+    assert cal.working_miss("chat", 0.9) == before
