@@ -1096,3 +1096,63 @@ def test_text_that_cannot_be_stored_is_a_usage_error(floor):
     with pytest.raises(UsageError):
         desk.create_queue("caf\udce9", "Caf\udce9")
     assert snapshot(desk) == before
+
+
+# ------------------------------------------------------------ concurrent consoles (threads)
+
+
+def _race(calls):
+    """Run the calls at the same moment from separate threads (each on its own pooled
+    connection); returns each call's result or the exception it raised."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait(30)
+        try:
+            results[i] = call()
+        except Exception as exc:  # collected and checked by the caller
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_concurrent_claims_of_one_conversation_have_one_winner(desk, clock):
+    floor = build_floor(desk, clock, waiting=1)
+    agents = [floor.alice, floor.bob]
+    for i in range(4):
+        a = desk.create_agent(f"extra{i}", f"Extra {i}")
+        desk.set_agent_status(a.id, "available")
+        agents.append(a)
+    cid = desk.waiting()[0].id
+    results = _race([lambda a=a: desk.claim(a.id, cid) for a in agents])
+    winners = [r for r in results if isinstance(r, Claim)]
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == len(agents) - 1, results
+    assert all("already taken" in str(e) for e in losers)
+    assert [c.kind for c in desk.events(cid)].count("claimed") == 1
+    assert conv(desk, cid)["assignee_id"] == winners[0].agent_id
+
+
+def test_concurrent_writes_with_one_claim_are_serialised(desk, clock):
+    """Consoles holding the same claim race two transfers and a resolve: whichever
+    lands first ends the claim's right to the others, so exactly one applies."""
+    floor = build_floor(desk, clock, waiting=1)
+    claim = desk.claim_next(floor.alice.id)
+    results = _race([lambda: desk.transfer(claim, "tech", "to tech"),
+                     lambda: desk.transfer(claim, "orders", "to orders"),
+                     lambda: desk.resolve(claim, "solved")])
+    ok = [r for r in results if r is None]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(ok) == 1 and len(refused) == 2, results
+    kinds = [c.kind for c in desk.events(claim.conversation_id)]
+    assert sum(k in ("transferred", "resolved") for k in kinds) == 1
+    row = conv(desk, claim.conversation_id)
+    assert (row["status"], row["claim_version"]) in (("waiting", 2), ("resolved", 1))
