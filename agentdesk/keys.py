@@ -56,6 +56,29 @@ ACTIONS: tuple[Action, ...] = (
     Action("send", "ctrl+s", "send", "Send", "Send the reply (or save the note)", "composer", priority=True),
     Action("switch_mode", "ctrl+t", "switch_mode", "Reply/Note", "Switch the composer between reply and internal note", "composer", priority=True),
     Action("leave_composer", "escape", "leave_composer", "Done typing", "Leave the composer (the draft is kept)", "composer", priority=True),
+    # --- replay (agentdesk replay): session list, playback, role-play
+    Action("pick_replay", "enter", "open_replay", "Replay", "Replay the session under the cursor", "replay_pick"),
+    Action("pick_practice", "p", "open_practice", "Role-play", "Practise the session under the cursor: you answer, you are scored", "replay_pick"),
+    Action("pick_close", "escape", "close", "Quit", "Leave replay", "replay_pick", show=False),
+    Action("replay_play", "space", "toggle_play", "Play", "Play with the recorded timing × speed, or pause", "replay"),
+    Action("replay_step_forward", "right,l", "step_forward", "Step", "Show the next turn", "replay"),
+    Action("replay_step_back", "left,h", "step_back", "Back", "Step back: hide the last turn shown", "replay"),
+    Action("replay_next_customer", "n", "next_customer", "Next cust", "Jump to the next customer turn", "replay"),
+    Action("replay_annotate", "a", "annotate", "Annotate", "Write a trainer's note on the selected turn (saved with the session)", "replay"),
+    Action("replay_faster", "plus,equals_sign", "faster", "Faster", "Play faster (0.5×, 1×, 2×, 4×, 8×, 16×)", "replay"),
+    Action("replay_slower", "minus", "slower", "Slower", "Play slower", "replay", show=False),
+    Action("replay_prev_customer", "N", "previous_customer", "Prev cust", "Jump back to the previous customer turn", "replay", show=False),
+    Action("replay_first", "home", "first_turn", "First", "Back to the first turn", "replay", show=False),
+    Action("replay_last", "end", "last_turn", "Last", "Show every turn to the end", "replay", show=False),
+    Action("replay_roleplay", "r", "roleplay", "Role-play", "Practise this session: answer the customer yourself and be scored", "replay", show=False),
+    Action("replay_switch_pane", "tab", "switch_pane", "Pane", "Switch between the turn list and the detail pane (then ↑/↓ and PgUp/PgDn scroll it)", "replay", show=False),
+    Action("replay_back", "escape", "back", "Leave", "Back to the session list (or leave replay)", "replay", show=False),
+    Action("practice_submit", "ctrl+s", "submit", "Submit", "Submit your reply; it is scored at once", "practice", priority=True),
+    Action("practice_next", "n,enter", "next_turn", "Next turn", "Go on to the next customer turn (after your score)", "practice"),
+    Action("practice_reply", "r", "reply", "Reply", "Back to your reply (focus the composer)", "practice", show=False),
+    Action("practice_finish", "ctrl+f", "finish", "Finish", "End the role-play now and show the overall scorecard", "practice", priority=True),
+    Action("practice_export", "e", "export_card", "Export", "Write the scorecard to a file (.md or .json)", "practice"),
+    Action("practice_leave", "escape", "leave", "Leave", "Leave the composer (your draft is kept); on the final scorecard, go back", "practice", show=False, priority=True),
 )
 
 SCOPE_TITLES = {
@@ -65,6 +88,8 @@ SCOPE_TITLES = {
     "composer": "Composer (while typing)",
     "monitor": "Monitor",
     "replay": "Replay",
+    "replay_pick": "Replay: session list",
+    "practice": "Role-play practice",
 }
 
 
@@ -93,7 +118,8 @@ def display_key(key: str) -> str:
     """The first key of a binding, as a person would write it."""
     first = key.split(",")[0]
     names = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "home": "Home",
-             "end": "End", "pageup": "PgUp", "pagedown": "PgDn"}
+             "end": "End", "pageup": "PgUp", "pagedown": "PgDn", "tab": "Tab", "plus": "+", "minus": "-",
+             "equals_sign": "=", "left": "←", "right": "→", "space": "Space"}
     if first in names:
         return names[first]
     parts = first.split("+")

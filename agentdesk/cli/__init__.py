@@ -211,9 +211,11 @@ def queues_add(
 
 def _mount_subcommands() -> None:
     """Command groups that live in their own modules (each imports its engine lazily)."""
-    from agentdesk.cli import tone
+    from agentdesk.cli import replay, sessions, tone
 
     app.add_typer(tone.app, name="tone")
+    app.add_typer(sessions.app, name="sessions")
+    app.add_typer(replay.app, name="replay")
 
 
 _mount_subcommands()
