@@ -37,7 +37,7 @@ from agentdesk.queueing.backtest import EnginePredictor, QuoteRow, metrics, repl
 from agentdesk.queueing.calibration import Calibration  # noqa: E402
 from agentdesk.queueing.engine import make_snapshot, quote_queue  # noqa: E402
 from agentdesk.queueing.history import summarize  # noqa: E402
-from agentdesk.queueing.logfile import LogRecord  # noqa: E402
+from agentdesk.queueing.logfile import LogRecord, RosterShift  # noqa: E402
 from agentdesk.sim.model import simulate  # noqa: E402
 from agentdesk.sim.scenarios import SCENARIOS, planned_aht  # noqa: E402
 from waittime_baselines import BOUND_BASELINES, POINT_BASELINES, baselines  # noqa: E402
@@ -110,6 +110,19 @@ def load_real_log(path: Path) -> list[LogRecord]:
     return records
 
 
+def first_to_last_call_roster(records: list[LogRecord]) -> list[RosterShift]:
+    """One shift per agent, day and queue, from their first answer to their last end
+    (the README's second way to infer staffing; a real centre knows its roster ahead)."""
+    first: dict[tuple, float] = {}
+    last: dict[tuple, float] = {}
+    for r in records:
+        if r.agent and r.answered is not None and r.ended is not None:
+            key = (r.agent, int(r.answered // 86_400), r.queue)
+            first[key] = min(first.get(key, math.inf), r.answered)
+            last[key] = max(last.get(key, -math.inf), r.ended)
+    return [RosterShift(a, q, first[(a, d, q)], last[(a, d, q)]) for (a, d, q) in sorted(first)]
+
+
 # -- running ---------------------------------------------------------------------------
 
 
@@ -160,11 +173,12 @@ def worst_situation(rows: list[QuoteRow], name: str, cov: float, min_counted: in
     return worst
 
 
-def evaluate(name: str, records: list[LogRecord], aht: dict[str, float], *, head_start_s: float | None = None) -> dict:
+def evaluate(name: str, records: list[LogRecord], aht: dict[str, float], *, head_start_s: float | None = None,
+             roster: list[RosterShift] | None = None) -> dict:
     t0 = time.perf_counter()
     ours = EnginePredictor(COVERAGES, Calibration())
     preds = [ours, *baselines(aht, COVERAGES)]
-    rows = replay(records, preds, head_start_s=head_start_s)
+    rows = replay(records, preds, head_start_s=head_start_s, roster=roster)
     quoted = [r for r in rows if r.kind == "arrival" and r.waited]
     declined = sum(1 for r in quoted if r.predictions["agentdesk"].bounds.get(COVERAGES[0]) is None)
     common = _common(rows, [p.name for p in preds])
@@ -306,9 +320,14 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(args.real_log)
         if path.exists():
             recs = load_real_log(path)
-            results.append(evaluate("real log (Anonymous Bank, Feb 1999)", recs,
-                                    {"main": REAL_PLANNED_AHT_S, "IN": REAL_PLANNED_AHT_S},
-                                    head_start_s=REAL_HEAD_START_S))
+            plan = {"main": REAL_PLANNED_AHT_S, "IN": REAL_PLANNED_AHT_S}
+            results.append(evaluate("real log (Anonymous Bank, Feb 1999), staffing inferred from service", recs,
+                                    plan, head_start_s=REAL_HEAD_START_S))
+            if not args.json:
+                print_tables(results[-1:], None)
+            results.append(evaluate("real log, staffing from a roster (each agent's first to last call of the day)",
+                                    recs, plan, head_start_s=REAL_HEAD_START_S,
+                                    roster=first_to_last_call_roster(recs)))
             if not args.json:
                 print_tables(results[-1:], None)
         elif not args.json:

@@ -8,7 +8,8 @@ Point predictors (k = customers ahead, s = agents working the queue, f = free ag
 n = max(0, k + 1 − f) departures needed, μ = 1 / recent mean handle time,
 θ = recent abandonments ÷ time spent waiting, λ = arrivals in the last 30 min):
 
-* ``naive``  — position × planned AHT ÷ agents;
+* ``naive``  — position × planned AHT ÷ agents on duty (with a roster: everyone
+  rostered, including those not taking contacts at the moment);
 * ``QL``     — n / (sμ) (Whitt's queue-length predictor, no abandonment);
 * ``QL-A``   — Σ_{j<n} 1 / (sμ + jθ) (with abandonment);
 * ``ErlangC``— the M/M/s mean wait of a delayed customer, 1 / (sμ − λ) (QL when
@@ -60,7 +61,8 @@ class Naive(_Base):
         self.coverages = coverages
 
     def quote(self, ctx: QuoteContext) -> Prediction:
-        s = ctx.snapshot.agents
+        snap = ctx.snapshot
+        s = snap.agents + snap.agents_away  # agents on duty, as a planner counts them
         aht = self.aht.get(ctx.record.queue)
         if s <= 0 or aht is None:
             return Prediction(None, {c: None for c in self.coverages})

@@ -221,6 +221,10 @@ def replay(
             else:
                 busy = st.in_service
                 free = max(0, len(on_duty) - busy)
+            if free and len(st.waiting) > 1:
+                # customers were already waiting, so the on-duty agents who are not
+                # serving are not taking contacts (break, other work): away, not free
+                return 0, busy, free
             return free, busy, 0
         if st.agents_seen:
             cutoff = now - STAFF_MEMORY_S
