@@ -37,7 +37,7 @@ def _waits() -> None:
 
 @app.command()
 def backtest(
-    log: Annotated[Path, typer.Argument(help="Contact log (CSV): id, queue, arrived, answered, ended, "
+    log: Annotated[Path, typer.Argument(metavar="LOG.csv", help="Contact log (CSV): id, queue, arrived, answered, ended, "
                                         "abandoned_at[, agent][, priority].", dir_okay=False, show_default=False)],
     coverage: Annotated[float, typer.Option(
         "--coverage", help="Share of customers the bound is promised to hold for.")] = 0.9,
