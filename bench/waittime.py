@@ -90,7 +90,7 @@ def load_real_log(path: Path) -> list[LogRecord]:
             prio = 1 if f[col["priority"]] == "2" else 0
             server = f[col["server"]]
             agent = None if server == "NO_SERVER" else server
-            cid = f[col["call_id"]]
+            cid = f"{f[col['date']]}-{f[col['call_id']]}-{line_no}"  # call ids repeat within the month
             if outcome == "AGENT":
                 if queued:
                     arrived = q_start

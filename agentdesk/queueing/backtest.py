@@ -156,7 +156,7 @@ class _QueueState:
     def __init__(self, name: str, history_factory: Callable[[], QueueHistory]):
         self.name = name
         self.waiting: list[tuple] = []  # sorted keys (…, seq, record)
-        self.keys: dict[str, tuple] = {}
+        self.keys: dict[int, tuple] = {}  # record index -> its waiting-list key
         self.in_service = 0
         self.history = history_factory()
         self.les: float | None = None
@@ -232,8 +232,8 @@ def replay(
             return 0, max(busy, st.in_service), 0
         return 0, st.in_service, 0
 
-    def make_ctx(kind: str, rec: LogRecord, st: _QueueState, now: float) -> QuoteContext:
-        key = st.keys[rec.id]
+    def make_ctx(kind: str, i: int, rec: LogRecord, st: _QueueState, now: float) -> QuoteContext:
+        key = st.keys[i]
         pos = bisect_left(st.waiting, key) + 1
         ids = tuple(k[-1].id for k in st.waiting)
         prios = tuple(k[-1].priority for k in st.waiting)
@@ -256,7 +256,7 @@ def replay(
         )
 
     def quote(kind: str, i: int, rec: LogRecord, st: _QueueState, now: float) -> None:
-        ctx = make_ctx(kind, rec, st, now)
+        ctx = make_ctx(kind, i, rec, st, now)
         preds = {p.name: p.quote(ctx) for p in predictors}
         served = rec.answered is not None
         outcome_at = rec.answered if served else rec.abandoned_at
@@ -288,7 +288,7 @@ def replay(
     def arrive(i: int, rec: LogRecord, st: _QueueState, t: float) -> None:
         arrived.add(i)
         key = order_key(rec, i)
-        st.keys[rec.id] = key
+        st.keys[i] = key
         insort(st.waiting, key)
         st.arrivals.append(t)
         quote("arrival", i, rec, st, t)
@@ -311,7 +311,7 @@ def replay(
                 busy_agents[rec.agent] = busy_agents.get(rec.agent, 1) - 1
             st.history.record_handled(t, t - rec.answered)  # type: ignore[operator]
         elif kind == _ANSWER:
-            key = st.keys.pop(rec.id, None)
+            key = st.keys.pop(i, None)
             if key is not None:
                 k = bisect_left(st.waiting, key)
                 del st.waiting[k]
@@ -324,7 +324,7 @@ def replay(
             st.history.record_served(t, w)
             settle(i, t, True)
         elif kind == _ABANDON:
-            key = st.keys.pop(rec.id, None)
+            key = st.keys.pop(i, None)
             if key is not None:
                 k = bisect_left(st.waiting, key)
                 del st.waiting[k]
@@ -334,7 +334,7 @@ def replay(
             if i not in arrived:
                 arrive(i, rec, st, t)
         else:  # refresh
-            if rec.id in st.keys:
+            if i in st.keys:
                 quote("refresh", i, rec, st, t)
                 nt = t + refresh_s  # type: ignore[operator]
                 heapq.heappush(heap, (math.floor(nt), _REFRESH, nt, i))

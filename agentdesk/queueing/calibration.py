@@ -143,12 +143,13 @@ def from_score(k: float, scale: float, spread: float) -> float:
 
 
 class _Bucket:
-    __slots__ = ("items", "served", "abandoned")
+    __slots__ = ("items", "served", "abandoned", "version")
 
     def __init__(self, window: int):
         self.items: deque[tuple[float, bool]] = deque(maxlen=window)
         self.served: list[float] = []
         self.abandoned: list[float] = []
+        self.version = 0
 
     def add(self, score: float, served: bool) -> None:
         items = self.items
@@ -160,6 +161,7 @@ class _Bucket:
                 lst.pop(k)
         items.append((score, served))
         insort(self.served if served else self.abandoned, score)
+        self.version += 1
 
 
 def _merge(lists: Iterable[list[float]]) -> list[float]:
@@ -203,6 +205,7 @@ class Calibration:
         self._version = 0
         self._cache: dict[tuple, tuple] = {}
         self._cache_version = -1
+        self._merged: dict[tuple, tuple] = {}
         self.observed = 0
 
     # -- learning ----------------------------------------------------------------------
@@ -307,8 +310,7 @@ class Calibration:
             if not keys:
                 stats.append((pname, 0, None, 0, None))
                 continue
-            served = _merge(self._buckets[k].served for k in keys)
-            abandoned = _merge(self._buckets[k].abandoned for k in keys)
+            served, abandoned = self._pool(keys)
             n = len(served) + len(abandoned)
             q = censored_quantile(served, abandoned, miss) if n >= 20 else None
             med = _median(served) if len(served) >= self.min_served else None
@@ -329,6 +331,19 @@ class Calibration:
         out = (point, bound, used, name)
         self._cache[ck] = out
         return out
+
+    def _pool(self, keys: list[tuple]) -> tuple[list[float], list[float]]:
+        """The sorted served and abandoned scores of a pool of buckets (cached until
+        one of its buckets changes)."""
+        tkey = tuple(keys)
+        versions = tuple(self._buckets[k].version for k in keys)
+        hit = self._merged.get(tkey)
+        if hit is not None and hit[0] == versions:
+            return hit[1], hit[2]
+        served = _merge(self._buckets[k].served for k in keys)
+        abandoned = _merge(self._buckets[k].abandoned for k in keys)
+        self._merged[tkey] = (versions, served, abandoned)
+        return served, abandoned
 
     def _shrink(self, chain: list[tuple[int, float | None]], need: int, prior: float | None) -> float | None:
         """Start from the most general pool with ``need`` outcomes or more (blended

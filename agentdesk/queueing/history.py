@@ -9,6 +9,7 @@ through JSON so the state can be rebuilt from the event log at start-up.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -88,23 +89,67 @@ class QueueHistory:
         self.handles: deque[tuple[float, float]] = deque(maxlen=handle_window)
         self.waits: deque[tuple[float, float, bool]] = deque(maxlen=wait_window)
         self.priorities: deque[tuple[float, int]] = deque(maxlen=priority_window)
+        self._rebuild()
+
+    # Running totals over the whole windows, so that the usual summary (every entry
+    # younger than the horizon) costs O(1) instead of a pass over the windows.
+    def _rebuild(self) -> None:
+        self._handle_sum = math.fsum(h for _, h in self.handles)
+        self._served_sum = math.fsum(w for _, w, ab in self.waits if not ab)
+        self._abandoned_sum = math.fsum(w for _, w, ab in self.waits if ab)
+        self._abandoned_n = sum(1 for _, _, ab in self.waits if ab)
+        self._prio_counts: dict[int, int] = {}
+        for _, p in self.priorities:
+            self._prio_counts[p] = self._prio_counts.get(p, 0) + 1
+        self._updates = 0
+
+    def _tick(self) -> None:
+        self._updates += 1
+        if self._updates >= 10_000:  # bound the rounding drift of the running sums
+            self._rebuild()
 
     # -- recording ----------------------------------------------------------------------
     def record_arrival(self, at: float, priority: int = 0) -> None:
-        self.priorities.append((at, int(priority)))
+        p = int(priority)
+        if len(self.priorities) == self.priorities.maxlen:
+            old = self.priorities[0][1]
+            self._prio_counts[old] -= 1
+        self.priorities.append((at, p))
+        self._prio_counts[p] = self._prio_counts.get(p, 0) + 1
 
     def record_handled(self, at: float, handle_s: float) -> None:
         """A contact finished at ``at`` after ``handle_s`` seconds with an agent."""
         if handle_s >= 0:
+            if len(self.handles) == self.handles.maxlen:
+                self._handle_sum -= self.handles[0][1]
             self.handles.append((at, float(handle_s)))
+            self._handle_sum += float(handle_s)
+            self._tick()
+
+    def _record_wait(self, at: float, wait_s: float, abandoned: bool) -> None:
+        if len(self.waits) == self.waits.maxlen:
+            _, w, ab = self.waits[0]
+            if ab:
+                self._abandoned_sum -= w
+                self._abandoned_n -= 1
+            else:
+                self._served_sum -= w
+        w = max(0.0, float(wait_s))
+        self.waits.append((at, w, abandoned))
+        if abandoned:
+            self._abandoned_sum += w
+            self._abandoned_n += 1
+        else:
+            self._served_sum += w
+        self._tick()
 
     def record_served(self, at: float, wait_s: float) -> None:
         """A customer was answered at ``at`` after waiting ``wait_s`` seconds."""
-        self.waits.append((at, max(0.0, float(wait_s)), False))
+        self._record_wait(at, wait_s, False)
 
     def record_abandoned(self, at: float, wait_s: float) -> None:
         """A customer gave up at ``at`` after waiting ``wait_s`` seconds."""
-        self.waits.append((at, max(0.0, float(wait_s)), True))
+        self._record_wait(at, wait_s, True)
 
     # -- reading ------------------------------------------------------------------------
     def _recent(self, items: deque, now: float) -> list:
@@ -115,7 +160,25 @@ class QueueHistory:
             fresh = old[-self.keep_min :]
         return fresh
 
+    def _all_fresh(self, items: deque, now: float) -> bool:
+        return not items or (items[0][0] >= now - self.horizon_s and items[-1][0] <= now)
+
     def summary(self, now: float) -> HistorySummary:
+        if self._all_fresh(self.handles, now) and self._all_fresh(self.waits, now) and \
+                self._all_fresh(self.priorities, now):
+            n_h = len(self.handles)
+            n_w = len(self.waits)
+            exposure = self._served_sum + self._abandoned_sum
+            rate = self._abandoned_n / exposure if n_w >= 10 and exposure > 0 else 0.0
+            present = [p for p, c in self._prio_counts.items() if c > 0]
+            return HistorySummary(
+                n_handled=n_h,
+                mean_handle_s=(self._handle_sum / n_h) if n_h else None,
+                n_waits=n_w,
+                n_abandoned=self._abandoned_n,
+                abandon_rate_per_s=rate,
+                top_priority=max(present) if present else None,
+            )
         handles = self._recent(self.handles, now)
         waits = self._recent(self.waits, now)
         prios = self._recent(self.priorities, now)
@@ -160,4 +223,5 @@ class QueueHistory:
             h.waits.append((float(at), float(w), bool(ab)))
         for at, p in data.get("priorities", ()):
             h.priorities.append((float(at), int(p)))
+        h._rebuild()
         return h

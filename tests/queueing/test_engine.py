@@ -23,6 +23,7 @@ from agentdesk.queueing import (
     quote_queue,
 )
 from agentdesk.queueing.calibration import censored_quantile, stage_group
+from agentdesk.queueing.history import summarize
 from agentdesk.queueing.engine import arrival_position, ql_a_mean
 from agentdesk.queueing.text import duration_phrase, minutes_up, ordinal
 
@@ -304,3 +305,29 @@ def test_broken_promises_tighten_the_next_bounds_at_once():
     before = cal.working_miss("chat", 0.9)
     cal.observe(q.inputs, NOW + 1, served=False)
     assert cal.working_miss("chat", 0.9) == before
+
+
+def test_history_running_totals_match_a_fresh_count():
+    rng = random.Random(3)
+    h = QueueHistory(handle_window=20, wait_window=30, priority_window=25, horizon_s=10_000)
+    for i in range(500):
+        t = 100.0 + 10 * i
+        h.record_handled(t, rng.uniform(30, 900))
+        (h.record_served if rng.random() < 0.8 else h.record_abandoned)(t, rng.uniform(0, 600))
+        h.record_arrival(t, rng.choice([0, 0, 1]))
+        if i % 37 == 0:
+            now = t + 1
+            fast = h.summary(now)
+            slow = summarize([x for _, x in h.handles], [w for _, w, ab in h.waits if not ab],
+                             [w for _, w, ab in h.waits if ab], [p for _, p in h.priorities])
+            assert fast.mean_handle_s == pytest.approx(slow.mean_handle_s)
+            assert fast.abandon_rate_per_s == pytest.approx(slow.abandon_rate_per_s)
+            assert (fast.n_handled, fast.n_waits, fast.n_abandoned, fast.top_priority) == (
+                slow.n_handled, slow.n_waits, slow.n_abandoned, slow.top_priority)
+    again = QueueHistory.from_dict(json.loads(json.dumps(h.to_dict())))
+    a, b = again.summary(6000.0), h.summary(6000.0)
+    assert a.mean_handle_s == pytest.approx(b.mean_handle_s) and a.n_waits == b.n_waits
+    assert a.abandon_rate_per_s == pytest.approx(b.abandon_rate_per_s)
+    # entries older than the horizon are dropped (slow path), keeping the newest few
+    late = h.summary(1_000_000.0)
+    assert late.n_handled == 20  # keep_min
