@@ -1253,6 +1253,11 @@ def wait_at(turns: Sequence[Turn], position: int) -> WaitView | None:
                     max(0.0, last_at - (enqueued_at or last_at)), False)
 
 
+HOSTILE_WINDOW = 40
+"""Earlier hostile customer turns are counted among the last 40 (as the console's
+assistant does: it reads the latest 40 customer messages)."""
+
+
 class ReplayAnalysis:
     """The engines' view of a recording, turn by turn, computed on demand and cached.
 
@@ -1281,6 +1286,42 @@ class ReplayAnalysis:
         self._insights: dict[int, TurnInsight] = {}
         self._prompts: tuple[PracticePrompt, ...] | None = None
         self._answer_of: dict[int, PracticePrompt] | None = None
+        self._index_state()
+
+    def _index_state(self) -> None:
+        """One pass over the turns: the conversation's state before each turn, so a
+        turn's analysis costs the same at turn 5 and at turn 5,000."""
+        n = len(self.turns)
+        self._customers = [t.index for t in self.turns if t.kind is TurnKind.CUSTOMER]
+        self._enqueued = [self.session.created_at] * n
+        self._last_agent: list[float | None] = [None] * n
+        self._unanswered: list[float | None] = [None] * n
+        self._transferred = [False] * n
+        self._agent_replies = [0] * n
+        self._last_actor: list[str | None] = [None] * n
+        self._used: list[tuple[int, str]] = []  # (index of the turn, script) of scripts recorded as used
+        self._quote: list[SessionEvent | None] = [None] * n  # the wait quote in force at each turn
+        quote: SessionEvent | None = None
+        enqueued, last_agent, unanswered, transferred, replies, actor = self.session.created_at, None, None, False, 0, None
+        for i, t in enumerate(self.turns):
+            self._enqueued[i], self._last_agent[i], self._unanswered[i] = enqueued, last_agent, unanswered
+            self._transferred[i], self._agent_replies[i], self._last_actor[i] = transferred, replies, actor
+            k = t.event.kind
+            if k in (EventKind.ARRIVED, EventKind.TRANSFERRED, EventKind.REOPENED):
+                enqueued, quote = t.event.at, None
+            elif k == EventKind.WAIT_QUOTED:
+                quote = t.event
+            self._quote[i] = quote
+            transferred = transferred or k == EventKind.TRANSFERRED
+            if t.kind is TurnKind.AGENT:
+                last_agent, unanswered, replies = t.event.at, None, replies + 1
+            elif t.kind is TurnKind.CUSTOMER and unanswered is None:
+                unanswered = t.event.at
+            if t.event.agent:
+                actor = t.event.agent
+            for sug in t.suggestions:
+                if sug.kind == EventKind.SUGGESTION_USED and isinstance(sug.data.get("script"), str):
+                    self._used.append((i, sug.data["script"]))
 
     @property
     def library(self) -> "Library":
@@ -1304,27 +1345,21 @@ class ReplayAnalysis:
             return self._prompts
 
     def customer_indices(self) -> list[int]:
-        return [t.index for t in self.turns if t.kind is TurnKind.CUSTOMER]
+        return list(self._customers)
+
+    def _customers_before(self, index: int, limit: int) -> list[int]:
+        from bisect import bisect_left
+
+        end = bisect_left(self._customers, index)
+        return self._customers[max(0, end - limit):end]
 
     def waited_s(self, index: int) -> float:
         """How long the customer had waited for an answer when they wrote turn ``index``."""
-        turn = self.turns[index]
-        enqueued = self.session.created_at
-        last_agent: float | None = None
-        first_unanswered: float | None = None
-        for t in self.turns[:index]:
-            k = t.event.kind
-            if k in (EventKind.ARRIVED, EventKind.TRANSFERRED, EventKind.REOPENED):
-                enqueued = t.event.at
-            if t.kind is TurnKind.AGENT:
-                last_agent, first_unanswered = t.event.at, None
-            elif t.kind is TurnKind.CUSTOMER and first_unanswered is None:
-                first_unanswered = t.event.at
-        if last_agent is None:
-            return max(0.0, turn.event.at - enqueued)
-        if first_unanswered is not None:
-            return max(0.0, turn.event.at - first_unanswered)
-        return 0.0
+        at = self.turns[index].event.at
+        if self._last_agent[index] is None:
+            return max(0.0, at - self._enqueued[index])
+        unanswered = self._unanswered[index]
+        return max(0.0, at - unanswered) if unanswered is not None else 0.0
 
     def tone(self, index: int) -> "ToneResult":
         """The tone engine's reading of customer turn ``index`` (in context)."""
@@ -1337,7 +1372,7 @@ class ReplayAnalysis:
                 raise UsageError(f"turn {index} is not a customer turn")
             from agentdesk.scripts.tone import ToneContext, analyze
 
-            earlier = [t.text or "" for t in self.turns[:index] if t.kind is TurnKind.CUSTOMER][-4:]
+            earlier = [self.turns[i].text or "" for i in self._customers_before(index, 4)]
             result = analyze(turn.text or "", ToneContext.of(earlier=earlier, waited_s=self.waited_s(index)))
             self._tones[index] = result
             return result
@@ -1364,27 +1399,21 @@ class ReplayAnalysis:
 
         turn = self.turns[index]
         result = self.tone(index)
-        before = self.turns[:index]
-        hostile = sum(1 for t in before if t.kind is TurnKind.CUSTOMER and self.engine_level(t.index) == "hostile")
-        used = set()
-        for t in before:
-            for s in t.suggestions:
-                if s.kind == EventKind.SUGGESTION_USED and isinstance(s.data.get("script"), str):
-                    used.add(s.data["script"])
-        wait = wait_at(self.turns, index)
+        hostile = sum(1 for i in self._customers_before(index, HOSTILE_WINDOW) if self.engine_level(i) == "hostile")
+        used = {script for i, script in self._used if i < index}
+        quote = self._quote[index]
         bound = None
-        if wait is not None:
-            bound = f"{max(1, math.ceil(wait.upper_s / 60.0 - 1e-9))} minutes"
+        if quote is not None:
+            bound = f"{max(1, math.ceil(float(quote.data['upper_s']) / 60.0 - 1e-9))} minutes"
         state = ConversationState(
             waited_s=self.waited_s(index),
-            transferred=any(t.event.kind == EventKind.TRANSFERRED for t in before),
-            agent_replies=sum(1 for t in before if t.kind is TurnKind.AGENT),
+            transferred=self._transferred[index],
+            agent_replies=self._agent_replies[index],
             hostile_turns=hostile,
             wait_bound=bound,
         )
         answer = self._answer(index)
-        agent = answer.agent if answer is not None else next(
-            (t.event.agent for t in before[::-1] if t.event.agent), None)
+        agent = answer.agent if answer is not None else self._last_actor[index]
         values = {
             "customer_first_name": first_name(self.session.customer.name),
             "agent_name": first_name(agent) if agent else None,

@@ -15,6 +15,7 @@ the background (so the list's tone markers fill in). Nothing here blocks the UI 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.sessions import ReplaySource, SavedAnnotation, SessionChoice
 
 TICK_S = 0.1
+WARM_POST_S = 0.2
+"""The background analysis sends its results to the screen at most this often."""
+BULK_ROWS = 64
+"""Above this many turns added or removed at once, the list is rebuilt instead."""
 
 
 def _source_label(source: "ReplaySource") -> str:
@@ -267,7 +272,9 @@ class ReplayScreen(Screen[None]):
         lst = self.turn_list
         visible = self.timeline.visible
         have = lst.row_count
-        if have < len(visible):
+        if abs(have - len(visible)) > BULK_ROWS:  # a long jump: rebuild (one pass) rather than row by row
+            lst.set_rows(visible, presorted=True)
+        elif have < len(visible):
             lst.apply(upserts=visible[have:])
         elif have > len(visible):
             lst.apply(removals=[t.index for t in lst.rows[len(visible):]])
@@ -348,16 +355,25 @@ class ReplayScreen(Screen[None]):
         from agentdesk.errors import AgentdeskError
 
         worker = get_current_worker()
+        batch: list[tuple[int, str]] = []
+        last_post = time.monotonic()
         for index in self.analysis.customer_indices():
             if worker.is_cancelled:
                 return
             try:
-                level = self.analysis.insight(index).tone.level
+                batch.append((index, self.analysis.insight(index).tone.level))
             except AgentdeskError:
                 continue
-            if worker.is_cancelled:
-                return
-            self.app.call_from_thread(self._analysed, index, level)
+            time.sleep(0)  # let the UI thread run between turns
+            if time.monotonic() - last_post >= WARM_POST_S:
+                self.app.call_from_thread(self._analysed_many, batch)
+                batch, last_post = [], time.monotonic()
+        if batch and not worker.is_cancelled:
+            self.app.call_from_thread(self._analysed_many, batch)
+
+    def _analysed_many(self, levels: list[tuple[int, str]]) -> None:
+        for index, level in levels:
+            self._analysed(index, level)
 
     def _analysed(self, index: int, level: str) -> None:
         if not self.is_attached:

@@ -239,3 +239,35 @@ def test_export_then_replay_list_reads_the_export(floor_db, tmp_path):
     assert EMAIL not in listed.stdout
     data = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines()]
     assert all(d.get("redacted") for d in data if d["type"] == "session")
+
+
+def test_replay_opens_the_app_on_the_right_session(floor_db, tmp_path, monkeypatch):
+    """In process (no terminal): the app each form of the command starts."""
+    from typer.testing import CliRunner
+
+    import agentdesk.cli as cli
+
+    db, cid, _ = floor_db
+    started = []
+    monkeypatch.setattr(cli, "run_console", lambda app: started.append(app))
+    two = tmp_path / "two.jsonl"
+    write_sessions(two, [load_sample("wrong-item-sent"), load_sample("mistake-jargon")])
+    runner = CliRunner()
+    for args in (
+        ["replay", "--conversation", str(cid), "--db", db, "--speed", "4", "--trainer", "Sam"],
+        ["replay", "--sample", "lost-parcel-anxious", "--practice", "--trainee", "Noor",
+         "--export", str(tmp_path / "card.json")],
+        ["replay", str(two)],
+        ["replay", str(two), "--session", "mistake-jargon", "--redact", "--max-gap", "0"],
+        ["replay"],
+    ):
+        res = runner.invoke(cli.app, args)
+        assert res.exit_code == 0, (args, res.output)
+    conv, sample, listed, chosen, picker = (app.options for app in started)
+    assert conv.source.origin == "conversation" and conv.source.conversation_id == cid and conv.db == db
+    assert conv.speed == 4.0 and conv.trainer == "Sam" and conv.source.event_ids
+    assert sample.practice and sample.trainee == "Noor" and sample.export == tmp_path / "card.json"
+    assert sample.source.sample == "lost-parcel-anxious"
+    assert listed.source is None and [c.key for c in listed.choices] == ["wrong-item-sent", "mistake-jargon"]
+    assert chosen.source.session.id == "mistake-jargon" and chosen.source.redacted_view and chosen.max_gap_s is None
+    assert picker.source is None and len(picker.choices) == 29
