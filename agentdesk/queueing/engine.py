@@ -50,7 +50,7 @@ import math
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from bisect import bisect_left
-from operator import add, mul, neg
+from operator import add, ge, mul, neg
 from typing import Any, Hashable, Iterable, Iterator, Mapping, Sequence
 
 from agentdesk.queueing.calibration import GROUP_EDGES, Calibration, from_score, load_group, stage_group
@@ -118,6 +118,9 @@ class Snapshot:
     head_start_s: float | None = None
     """None: strict priority. A number: each priority level is that many seconds of
     head start (the queue is ordered by enqueued_at − head_start × priority)."""
+    priorities_sorted: bool | None = None
+    """Whether ``priorities`` never increase along the queue (checked once when the
+    snapshot is built; None: unknown, checked when quoting)."""
 
     @property
     def agents(self) -> int:
@@ -206,12 +209,14 @@ def make_snapshot(
             history.get("abandoned_waits", ()),
             history.get("priorities", ()),
         )
+    priorities = tuple(w.priority for w in items)
     return Snapshot(
         queue=queue,
         now=float(now),
         ids=tuple(w.id for w in items),
         enqueued=tuple(w.enqueued_at for w in items),
-        priorities=tuple(w.priority for w in items),
+        priorities=priorities,
+        priorities_sorted=all(map(ge, priorities, priorities[1:])),
         agents_available=avail,
         agents_busy=busy,
         agents_away=away,
@@ -524,7 +529,11 @@ def _numbers(model: _Model, pri: Sequence[int], n: int) -> tuple[list[float], li
     free = model.free
     head = min(free, n)
     top = model.top
-    sorted_desc = list(pri[:n]) == sorted(pri[:n], reverse=True)
+    snap = model.snap
+    if pri is snap.priorities and snap.priorities_sorted is not None:
+        sorted_desc = snap.priorities_sorted
+    else:
+        sorted_desc = all(map(ge, pri[:n], pri[1:n]))
     uniform = not n or (pri[0] == pri[n - 1] and sorted_desc)
     edges = list(GROUP_EDGES) + [math.inf]
     expected: list[float] = []
