@@ -120,6 +120,16 @@ class ReplayApp(App[None]):
 
     # ------------------------------------------------------------ errors
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications carrying file names or error text (``markup=False``) are shown
+        literally, with control characters made visible."""
+        if not markup:
+            from agentdesk.safetext import sanitize
+
+            message = sanitize(message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def fail(self, message: str, code: int = 1) -> None:
         """Leave with a one-line error (printed by the CLI after the terminal is restored)."""
         self.error_message = message
@@ -134,7 +144,7 @@ class ReplayApp(App[None]):
             error = event.worker.error
             self.log.error(f"worker {event.worker.name} failed: {error!r}")
             self.notify(f"Something went wrong ({type(error).__name__}: {error}). Please report this.",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
             self.last_worker_error = error
 
     def get_key_display(self, binding) -> str:

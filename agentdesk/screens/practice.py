@@ -99,7 +99,7 @@ class ExportDialog(ModalScreen["str | None"]):
         try:
             card_format(value)
         except UsageError as exc:
-            self.notify(str(exc), severity="warning", timeout=4)
+            self.notify(str(exc), severity="warning", timeout=4, markup=False)
             return
         self.dismiss(value)
 
@@ -156,7 +156,7 @@ class PracticeScreen(Screen[None]):
         if not self.practice.prompts:
             self._finish()
             self.notify("This session has no customer turn answered by an agent: nothing to practise.",
-                        severity="warning", timeout=5)
+                        severity="warning", timeout=5, markup=False)
             return
         self._show_prompt()
 
@@ -220,7 +220,7 @@ class PracticeScreen(Screen[None]):
             highlights = {i + 1: list(self.practice.analysis.insight(i).tone.evidence) for i in prompt.customer_turns}
             self.practice.suggestions(prompt)
         except AgentdeskError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.app.call_from_thread(self._prepared, prompt, highlights)
 
@@ -266,7 +266,7 @@ class PracticeScreen(Screen[None]):
             return
         reply = self.composer.text.strip()
         if not reply:
-            self.notify("Write your reply first; Ctrl+S submits it.", timeout=2)
+            self.notify("Write your reply first; Ctrl+S submits it.", timeout=2, markup=False)
             return
         elapsed = None if self.started_at is None else max(0.0, self.app.clock() - self.started_at)
         self._set_phase(SCORING)
@@ -284,7 +284,7 @@ class PracticeScreen(Screen[None]):
         self.app.call_from_thread(self._scored, turn)
 
     def _score_failed(self, message: str) -> None:
-        self.notify(message, severity="error")
+        self.notify(message, severity="error", markup=False)
         self._set_phase(ANSWERING)
 
     def _scored(self, turn: "PracticeTurn") -> None:
@@ -320,7 +320,7 @@ class PracticeScreen(Screen[None]):
             else:
                 self.app.pop_screen()
         elif self.phase == ANSWERING:
-            self.notify("r: back to your reply · Ctrl+F: finish the role-play", timeout=3)
+            self.notify("r: back to your reply · Ctrl+F: finish the role-play", timeout=3, markup=False)
 
     def _finish(self) -> None:
         self._set_phase(DONE)
@@ -344,14 +344,14 @@ class PracticeScreen(Screen[None]):
             fmt = write_card(self.practice.card(), path)
         except AgentdeskError as exc:
             self.app.call_from_thread(self.notify, f"The scorecard was not written: {exc}", severity="error",
-                                      timeout=8)
+                                      timeout=8, markup=False)
             return
         self.app.call_from_thread(self._written, path, fmt)
 
     def _written(self, path: str, fmt: str) -> None:
         self.exported = path
         self.result.show(card_content(self.practice.card(), exported=path), keep_scroll=True)
-        self.notify(f"Scorecard written to {path} ({fmt}).", timeout=6)
+        self.notify(f"Scorecard written to {path} ({fmt}).", timeout=6, markup=False)
 
 
 __all__ = ["ExportDialog", "PracticeComposer", "PracticeScreen", "turn_message"]

@@ -145,7 +145,7 @@ class PickerScreen(Screen[None]):
 
     def _failed(self, message: str) -> None:
         self._loading = False
-        self.notify(message, severity="error", timeout=6)
+        self.notify(message, severity="error", timeout=6, markup=False)
 
     def _loaded(self, source: "ReplaySource", practice: bool) -> None:
         self._loading = False
@@ -194,7 +194,7 @@ class AnnotateDialog(ModalScreen["str | None"]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text.strip()
         if not text:
-            self.notify("Write the note first (or Esc to cancel).", severity="warning", timeout=2)
+            self.notify("Write the note first (or Esc to cancel).", severity="warning", timeout=2, markup=False)
             return
         self.dismiss(text)
 
@@ -343,7 +343,7 @@ class ReplayScreen(Screen[None]):
         try:
             insight = self.analysis.insight(index)
         except AgentdeskError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.app.call_from_thread(self._analysed, index, insight.tone.level)
 
@@ -403,7 +403,7 @@ class ReplayScreen(Screen[None]):
 
     def action_step_forward(self) -> None:
         if self.timeline.step_forward() is None:
-            self.notify("That was the last turn.", timeout=2)
+            self.notify("That was the last turn.", timeout=2, markup=False)
         self._sync_list(follow=True)
 
     def action_step_back(self) -> None:
@@ -414,13 +414,13 @@ class ReplayScreen(Screen[None]):
 
     def action_next_customer(self) -> None:
         if self.timeline.jump_to_next_customer() is None:
-            self.notify("No customer turn after this one.", timeout=2)
+            self.notify("No customer turn after this one.", timeout=2, markup=False)
             return
         self._sync_list(follow=True)
 
     def action_previous_customer(self) -> None:
         if self.timeline.jump_to_previous_customer() is None:
-            self.notify("No customer turn before this one.", timeout=2)
+            self.notify("No customer turn before this one.", timeout=2, markup=False)
             return
         self._sync_list(follow=True)
 
@@ -457,7 +457,7 @@ class ReplayScreen(Screen[None]):
     def action_roleplay(self) -> None:
         if not self.analysis.prompts:
             self.notify("This session has no customer turn answered by an agent: nothing to practise.",
-                        severity="warning", timeout=4)
+                        severity="warning", timeout=4, markup=False)
             return
         self.timeline.pause()
         self._render_header()
@@ -465,10 +465,10 @@ class ReplayScreen(Screen[None]):
 
     def action_annotate(self) -> None:
         if self.selected is None:
-            self.notify("Step to a turn first (→), then annotate it.", timeout=3)
+            self.notify("Step to a turn first (→), then annotate it.", timeout=3, markup=False)
             return
         if self._saving:
-            self.notify("Still saving the last note…", timeout=2)
+            self.notify("Still saving the last note…", timeout=2, markup=False)
             return
         self.timeline.pause()
         self._render_header()
@@ -497,7 +497,7 @@ class ReplayScreen(Screen[None]):
 
     def _save_failed(self, message: str) -> None:
         self._saving = False
-        self.notify(f"The note was not saved: {message}", severity="error", timeout=8)
+        self.notify(f"The note was not saved: {message}", severity="error", timeout=8, markup=False)
 
     def _saved(self, saved: "SavedAnnotation") -> None:
         self._saving = False
@@ -511,7 +511,7 @@ class ReplayScreen(Screen[None]):
         self.turn_list.set_rows(tl.visible)
         self._show_selected()
         self._render_header()
-        self.notify(f"Note {saved.where}.", timeout=8)
+        self.notify(f"Note {saved.where}.", timeout=8, markup=False)
 
 
 __all__ = ["AnnotateDialog", "PickerScreen", "ReplayScreen"]

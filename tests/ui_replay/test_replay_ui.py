@@ -378,3 +378,21 @@ async def test_hostile_text_is_shown_not_run(tmp_path, practice):
         assert not CONTROL.search(text)
         assert "[@click=app.quit]click me[/]" in text or "[/] oops [" in text
         assert "␛" in text
+
+
+async def test_a_markup_like_file_name_in_a_notification_is_shown_literally(tmp_path):
+    folder = tmp_path / "[@click=app.quit]x oops ["
+    folder.mkdir()
+    path = folder / "] s.jsonl"  # the path reads "… oops [/] s.jsonl": a closing tag with nothing open
+    assert "[/]" in str(path)
+    write_sessions(path, [load_sample("wrong-item-sent")])
+    app = make(load_file_source(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press("a", *"noted", "ctrl+s")
+        await wait_for(pilot, lambda: screen.source.session.annotations and not screen._saving, what="saved")
+        await pilot.pause(0.2)
+        assert app.is_running
+        [saved] = [n for n in app._notifications if str(path) in n.message]
+        assert saved.markup is False, "a file name is never read as markup"
+    assert read_sessions(path)[0].annotations[-1].body == "noted"
