@@ -32,7 +32,10 @@ Method (see docs/wait-quotes.md for the long version and the benchmark)
    errors are kept per bucket — stages to go × load (waiting per agent) × whether a
    higher-priority customer can still overtake — in sliding windows, each bucket shrunk
    toward wider pools in proportion to how little data it has (hierarchical pooling),
-   and the widest pool toward the queueing model's own quantile.
+   and the widest pool toward the queueing model's own quantile. On top, the miss rate
+   the quantiles are taken at adapts per queue after every judged promise (adaptive
+   conformal inference): broken promises tighten the next bounds at once, so coverage
+   holds through drift the buckets have not caught up with yet.
 
 3. **Honesty.** No agent working the queue, no handle-time history, or too few outcomes
    to calibrate: the quote carries no number and says why (``status`` and ``reason``).
