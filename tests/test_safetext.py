@@ -12,7 +12,7 @@ import io
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentdesk.safetext import inert, inert_text, preview, sanitize
@@ -212,7 +212,7 @@ INTERESTING = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(INTERESTING, max_size=200))
 def test_property_no_unsafe_character_survives(text):
     out = sanitize(text)
@@ -224,7 +224,7 @@ def test_property_no_unsafe_character_survives(text):
     assert inert(text).plain == out and inert_text(text).plain == out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(INTERESTING, max_size=200))
 def test_property_sanitize_is_character_by_character(text):
     """Apart from tabs (expanded by column) and CRLF (one newline), every character
@@ -237,14 +237,14 @@ SAFE_CHAR = st.characters(exclude_categories=["Cs", "Cc"]).filter(
     lambda ch: ch not in BIDI_CONTROLS and ch not in INVISIBLE_FORMAT and ch not in "\u2028\u2029")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(st.one_of(SAFE_CHAR, st.just("\n")), max_size=300))
 def test_property_ordinary_text_is_unchanged(text):
     assert sanitize(text) == text
     assert preview(text, 10_000) == " ".join(text.split())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(INTERESTING, max_size=400), st.integers(min_value=2, max_value=200))
 def test_property_preview_is_one_safe_line_within_the_limit(text, limit):
     p = preview(text, limit)

@@ -22,6 +22,13 @@ from agentdesk.store import ops
 from agentdesk.store.db import Store
 
 BARRIER_TIMEOUT_S = 120.0
+CHILD_BUSY_TIMEOUT_S = 120.0
+"""SQLite busy timeout in the workers. SQLite's busy handler is not fair: with 16
+processes claiming in a tight loop on a loaded 2-core machine one of them can wait
+seconds for the write lock. What the race must show is that BEGIN IMMEDIATE never
+fails *at once* on a lock upgrade (the failure a deferred transaction has); how long a
+starved writer waits depends on the CPU, so the workers wait as long as the race may
+take rather than the console's 10 s."""
 
 
 def seed(db: str, *, waiting: int, agents: int, queues: Sequence[str] = ("billing", "tech", "orders"),
@@ -76,6 +83,9 @@ def claim_worker(db: str, agent_id: int, mode: str, start, out, rounds: int = 0,
     """
     claimed: list[int] = []
     try:
+        import agentdesk.store.db as dbmod
+
+        dbmod.BUSY_TIMEOUT_S = CHILD_BUSY_TIMEOUT_S
         store = Store.open(db, pool_size=1)
         try:
             desk = Desk(store, tone_fn=None)

@@ -3,6 +3,11 @@
 exactly once (by what the workers were told and by the event log), none left behind,
 no errors in any child — on SQLite and on PostgreSQL.
 
+"No errors" includes no lock error: a claim never fails at once on a lock upgrade (the
+failure BEGIN IMMEDIATE prevents). The workers wait for the write lock as long as the
+race may take (``race_worker.CHILD_BUSY_TIMEOUT_S``) because SQLite's busy handler is
+unfair and a starved writer's wait depends on the CPU, not on the code under test.
+
 The harness is proven able to see a double claim: the idiomatic select-then-update
 claimer, run in the same harness with every worker reading before any writes,
 double-claims, and the checks catch it; the product's claim under the very same
