@@ -125,13 +125,13 @@ class AgentDeskApp(App[None]):
             )
         agent = desk.agent(agent_name)
         agent = desk.set_agent_status(agent.id, AgentStatus.AVAILABLE)
-        last = desk.last_event_id()  # read before the rows, so no change falls between
+        feed = ChangeFeed.start(desk)  # before the rows, so no change falls between
         rows = desk.waiting()
         queues = desk.queues()
         self.desk = desk
         self.agent = agent
         self.queues = {q.id: q for q in queues}
-        self._feed = ChangeFeed(desk, last)
+        self._feed = feed
         self.post_message(Connected(queues, rows, agent))
         if opts.start_background:
             self._background = opts.start_background(desk)
@@ -159,7 +159,7 @@ class AgentDeskApp(App[None]):
                 time.sleep(min(5.0, interval * 2 ** failures))
             if delta is not None:
                 self.post_message(LiveDelta(delta))
-            time.sleep(interval)
+            self._feed.wait(interval)  # until the next poll, or earlier when told of a change
 
     def fail(self, message: str, code: int = 1) -> None:
         """Leave with a one-line error (printed by the CLI after the terminal is restored)."""

@@ -83,6 +83,13 @@ class ChangeFeed:
             if eid not in seen:
                 self._gaps.setdefault(eid, now)
 
+    def wait(self, timeout: float) -> None:
+        """Block until it is worth polling again: at most ``timeout`` seconds."""
+        time.sleep(timeout)
+
+    def close(self) -> None:
+        """Release anything the feed holds open."""
+
     def poll(self, *, with_rows: bool = True) -> Delta | None:
         changes = self.desk.changes_since(self.last_id)
         if self._gaps:
