@@ -84,7 +84,7 @@ def db(tmp_path, sqlite_template) -> Path:
     shutil.copyfile(sqlite_template, path)
     store = Store.open(str(path))
     try:
-        desk = Desk(store)
+        desk = Desk(store, tone_fn=None)
         desk.create_queue("billing", "Billing")
         desk.create_agent("ann", "Ann")
     finally:

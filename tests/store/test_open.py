@@ -782,7 +782,7 @@ def test_read_only_store_reads(sqlite_url, clock):
     from tests.conftest import build_floor
 
     writer = Store.open(sqlite_url)
-    build_floor(Desk(writer, clock=clock), clock)
+    build_floor(Desk(writer, clock=clock, tone_fn=None), clock)
     ro = Store.open(sqlite_url, readonly=True)
     try:
         desk = Desk(ro)
@@ -793,7 +793,7 @@ def test_read_only_store_reads(sqlite_url, clock):
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(queue)")][:2] == ["id", "name"]
             assert conn.exec_driver_sql("PRAGMA index_list(conversation)").all()
-        Desk(writer, clock=clock).create_queue("returns", "Returns")
+        Desk(writer, clock=clock, tone_fn=None).create_queue("returns", "Returns")
         with ro.read() as conn:
             # data_version changes when another connection commits: a cheap change probe
             assert conn.exec_driver_sql("PRAGMA data_version").scalar() != v1
