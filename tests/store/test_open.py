@@ -354,7 +354,7 @@ def test_read_only_file_refuses_writes_with_a_clear_line(perm_dir, sqlite_templa
             open(path, "r+b").close()  # the kernel really enforces the mode here
         store = Store.open(str(path))
         try:
-            desk = Desk(store)
+            desk = Desk(store, tone_fn=None)
             assert desk.queues() == []  # reading still works
             with pytest.raises(ReadOnlyStore) as info:
                 desk.create_queue("billing", "Billing")
@@ -365,7 +365,7 @@ def test_read_only_file_refuses_writes_with_a_clear_line(perm_dir, sqlite_templa
         # the supervisor's read-only connection reads it fine
         ro = Store.open(str(path), readonly=True)
         try:
-            assert Desk(ro).queues() == []
+            assert Desk(ro, tone_fn=None).queues() == []
         finally:
             ro.close()
     os.chmod(path, 0o644)
@@ -450,7 +450,7 @@ def test_locked_database_write_fails_with_one_line(sqlite_url, short_busy):
     try:
         store = Store.open(sqlite_url)  # WAL: readers are not blocked by a writer
         try:
-            desk = Desk(store)
+            desk = Desk(store, tone_fn=None)
             assert desk.queues() == []
             with pytest.raises(StoreError) as info:
                 desk.create_queue("billing", "Billing")
@@ -463,7 +463,7 @@ def test_locked_database_write_fails_with_one_line(sqlite_url, short_busy):
     assert "locked" in msg and sqlite_url in msg and "try again" in msg
     store = Store.open(sqlite_url)
     try:
-        assert Desk(store).create_queue("billing", "Billing").name == "billing"
+        assert Desk(store, tone_fn=None).create_queue("billing", "Billing").name == "billing"
     finally:
         store.close()
 
@@ -785,7 +785,7 @@ def test_read_only_store_reads(sqlite_url, clock):
     build_floor(Desk(writer, clock=clock, tone_fn=None), clock)
     ro = Store.open(sqlite_url, readonly=True)
     try:
-        desk = Desk(ro)
+        desk = Desk(ro, tone_fn=None)
         assert len(desk.waiting()) == 6
         assert {q.name for q in desk.queues()} == {"billing", "tech", "orders"}
         with ro.read() as conn:
