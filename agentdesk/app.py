@@ -161,6 +161,15 @@ class AgentDeskApp(App[None]):
                 self.post_message(LiveDelta(delta))
             self._feed.wait(interval)  # until the next poll, or earlier when told of a change
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications are plain text, always: their messages quote names, queue titles
+        and errors that anyone may have typed, and must never be parsed as markup."""
+        from agentdesk.safetext import sanitize
+
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        super().notify(sanitize(message), title=sanitize(title), severity=severity, markup=False, **kwargs)
+
     def fail(self, message: str, code: int = 1) -> None:
         """Leave with a one-line error (printed by the CLI after the terminal is restored)."""
         self.error_message = message

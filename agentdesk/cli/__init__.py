@@ -216,6 +216,9 @@ def _mount_subcommands() -> None:
     app.add_typer(tone.app, name="tone")
     app.add_typer(sessions.app, name="sessions")
     app.add_typer(replay.app, name="replay")
+    from agentdesk.cli import waits
+
+    app.add_typer(waits.app, name="waits")
 
 
 _mount_subcommands()

@@ -89,3 +89,17 @@ async def test_hostile_text_is_inert_everywhere(hostile_url, clock):
         await pilot.click("#conv-header")
         await pilot.pause(0.1)
         assert app.is_running
+
+
+async def test_notifications_never_parse_markup(hostile_url, clock):
+    url, ids = hostile_url
+    app = make_app(url, clock=clock)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await connected(pilot)
+        app.notify("agent [/] oops [ renamed [@click=app.quit]x[/]")
+        app.screen.notify("[bold]not bold[/bold] \x1b[31m")
+        await wait_for(pilot, lambda: "oops" in screen_text(app) and "not bold" in screen_text(app),
+                       what="the notifications")
+        shown = screen_text(app)
+        assert "[/] oops [" in shown and "[bold]not bold[/bold]" in shown
+        assert not CONTROL.search(shown)
