@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # text (BOM, word joiner, invisible operators).
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-    "\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]"
+    "\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
 
 _NAMED = {

@@ -191,13 +191,11 @@ def test_preview():
     assert preview(None) == ""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sanitize passes lone surrogates (a JSON import can hold '\\ud800') through; a Rich "
-    "console writing to stdout (surrogateescape) then raises UnicodeEncodeError. "
-    "Reported to the lead: replace them with a placeholder in sanitize."))
 def test_lone_surrogates_become_printable():
+    """A JSON import can hold a lone surrogate ('\\ud800'); printing it would raise."""
     out = sanitize("refund \ud800 please \udfff")
     out.encode("utf-8")
+    assert out == "refund ⟨U+D800⟩ please ⟨U+DFFF⟩"
 
 
 # ------------------------------------------------------------------ properties

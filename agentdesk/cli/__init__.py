@@ -70,8 +70,6 @@ def _main(ctx: typer.Context) -> None:
 def desk(db: DbOption = None, agent: AgentOption = None, config: ConfigOption = None) -> None:
     """Start the agent console: the queue, conversations and every action."""
     settings = _settings(config, db=db, agent=agent)
-    from agentdesk.app import AgentDeskApp, StartOptions
-
     if not settings.agent:
         raise UsageError(
             "no agent given: use --agent NAME, set AGENTDESK_AGENT, or put agent = \"NAME\" in the config "
@@ -79,7 +77,9 @@ def desk(db: DbOption = None, agent: AgentOption = None, config: ConfigOption = 
         )
     from agentdesk.store.db import precheck
 
-    precheck(settings.db, agent=settings.agent)
+    precheck(settings.db, agent=settings.agent)  # before Textual is even imported
+    from agentdesk.app import AgentDeskApp, StartOptions
+
     run_console(AgentDeskApp(settings, StartOptions(db=settings.db, agent=settings.agent)))
 
 

@@ -177,9 +177,13 @@ def _sqlite_precheck(path: Path, agent: str | None) -> None:
             raise describe_error(exc, target) from None
         _check_revision(rev, target)
         if agent is not None:
-            row = conn.execute("SELECT 1 FROM agent WHERE name = ?", (agent,)).fetchone()
+            try:
+                row = conn.execute("SELECT 1 FROM agent WHERE name = ?", (agent,)).fetchone()
+                known = [] if row is not None else [
+                    r[0] for r in conn.execute("SELECT name FROM agent WHERE NOT simulated ORDER BY name")]
+            except sqlite3.Error as exc:
+                raise describe_error(exc, target) from None
             if row is None:
-                known = [r[0] for r in conn.execute("SELECT name FROM agent WHERE NOT simulated ORDER BY name")]
                 hint = f"known agents: {', '.join(known)}" if known else "no agents yet"
                 raise NotFoundError(
                     f"unknown agent {agent!r} ({hint}); add one with `agentdesk agents add {agent}`")
