@@ -231,12 +231,36 @@ def _desk(settings, *, readonly: bool = False):
     return Desk(Store.open(settings.db, readonly=readonly))
 
 
+def _click_exceptions():
+    """Typer ≥ 0.20 vendors Click as ``typer._click``; older releases use Click itself."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older Typer
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
     """Console entry point: one-line errors, meaningful exit codes, no tracebacks."""
+    cx = _click_exceptions()
     try:
-        app()
+        result = app(standalone_mode=False)
     except AgentdeskError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except cx.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except cx.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "agentdesk"
+        typer.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(exc.exit_code)
+    except cx.ClickException as exc:
+        typer.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    if isinstance(result, int) and result:
+        sys.exit(result)
