@@ -1,6 +1,7 @@
 """Evaluate the tone engine against lexicon baselines on real support chats and Reddit.
 
     python bench/tone_eval.py [--json] [--data DIR] [--maia-splits test,all]
+    python bench/tone_eval.py --sweep [--maia-splits val]     # how the threshold was chosen
 
 Binary task, "does this customer message need de-escalation?":
 
@@ -9,8 +10,8 @@ Binary task, "does this customer message need de-escalation?":
   machine translation (``text_mt`` sentences joined by a space) with anonymisation
   placeholders such as ``#NAME#`` removed. Positive = any sentence of the turn labelled
   frustration, anger or disappointment. Official splits from ``*_splits_a.json``;
-  reported for the test split and for all stored turns (``dev`` = train + val, for
-  development only).
+  reported for the test split and for all stored turns (``train``, ``val`` and
+  ``dev`` = train + val, for development only).
 - **GoEmotions** (``DIR/goemotions``) test split: positive = any of anger, annoyance,
   disappointment, disgust.
 
@@ -28,6 +29,10 @@ Systems, all in the same run:
   lexicon is looked up again without a plural/-ed/-ing ending; then
   ``NRCLex.load_token_list`` scores it with the bundled lexicon.
 - ``always yes``: every message positive (the floor any detector must beat).
+
+``--sweep`` prints agentdesk's precision, recall and F1 on a MAIA subset (``val`` by
+default; the test split is refused) for a grid of decision thresholds of the learned
+scorer: this is how the one number that shipped was chosen (docs/tone.md).
 
 Latency: every message of both sets through ``analyze`` once (after one warm-up call),
 timed with ``perf_counter_ns``; median and p99 per message.
@@ -173,6 +178,42 @@ def latency(texts: list[str]) -> dict:
             "p99_ms": round(p99 / 1e6, 4), "max_ms": round(times[-1] / 1e6, 4)}
 
 
+SWEEP = [round(0.30 + 0.025 * i, 3) for i in range(27)]  # 0.30 … 0.95
+
+
+def sweep(subsets: dict[str, list[Item]], as_json: bool) -> int:
+    """agentdesk's P/R/F1 per decision threshold of the learned scorer."""
+    from agentdesk.scripts import model
+    from agentdesk.scripts.tone import ToneContext, analyze
+
+    out: dict[str, list[dict]] = {}
+    try:
+        for name, items in subsets.items():
+            gold = [it.label for it in items]
+            rows = []
+            for t in SWEEP:
+                model.set_threshold(t)
+                preds = [int(analyze(it.text, ToneContext(earlier=it.earlier)).needs_deescalation)
+                         for it in items]
+                rows.append({"threshold": t, **prf(preds, gold)})
+            out[name] = rows
+    finally:
+        model.set_threshold(None)
+    if as_json:
+        print(json.dumps({"sweep": out, "shipped_threshold": model.get().threshold}))
+        return 0
+    print(f"agentdesk by decision threshold of the learned scorer (shipped: {model.get().threshold})")
+    for name, rows in out.items():
+        first = rows[0]
+        print(f"\nMAIA-DQE {name}: {first['n']} messages, {first['positives']} positive")
+        print(f"  {'threshold':>9}{'precision':>10}{'recall':>8}{'F1':>7}")
+        best = max(r["f1"] for r in rows)
+        for r in rows:
+            mark = "  <- best" if r["f1"] == best else ""
+            print(f"  {r['threshold']:>9.3f}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}{mark}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate agentdesk tone detection vs VADER and NRCLex.")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -181,7 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--maia-splits", default="test,all",
                     help="comma-separated MAIA subsets to report: test, all, dev (train+val)")
     ap.add_argument("--no-goemotions", action="store_true")
+    ap.add_argument("--goemotions-split", default="test", choices=("test", "dev"),
+                    help="GoEmotions split to report (dev for development)")
+    ap.add_argument("--sweep", action="store_true",
+                    help="F1 over decision thresholds on a MAIA development subset (default val)")
     args = ap.parse_args(argv)
+    if args.sweep and args.maia_splits == "test,all":
+        args.maia_splits = "val"
 
     maia_dir, go_dir = args.data / "maia-dqe", args.data / "goemotions"
     for d in (maia_dir, go_dir):
@@ -191,20 +238,27 @@ def main(argv: list[str] | None = None) -> int:
     maia = load_maia(maia_dir)
     subsets = {
         "test": lambda it: it.split == "test",
+        "train": lambda it: it.split == "train",
+        "val": lambda it: it.split == "val",
         "dev": lambda it: it.split in ("train", "val"),
         "all": lambda it: True,
     }
     wanted = [s.strip() for s in args.maia_splits.split(",") if s.strip()]
     for s in wanted:
         if s not in subsets:
-            print(f"error: unknown MAIA subset {s!r} (test, dev, all)", file=sys.stderr)
+            print(f"error: unknown MAIA subset {s!r} ({', '.join(subsets)})", file=sys.stderr)
             return 2
+    if args.sweep:
+        if any(s in ("test", "all") for s in wanted):
+            print("error: --sweep never looks at the test split (use val, train or dev)", file=sys.stderr)
+            return 2
+        return sweep({s: [it for it in maia if subsets[s](it)] for s in wanted}, args.json)
     datasets: list[tuple[str, list[Item]]] = [
         (f"MAIA-DQE {s}", [it for it in maia if subsets[s](it)]) for s in wanted]
     go_test: list[Item] = []
     if not args.no_goemotions:
-        go_test = load_goemotions(go_dir, "test")
-        datasets.append(("GoEmotions test", go_test))
+        go_test = load_goemotions(go_dir, args.goemotions_split)
+        datasets.append((f"GoEmotions {args.goemotions_split}", go_test))
 
     systems: list[tuple[str, Callable[[Item], int]]] = [
         ("agentdesk", agentdesk_system(True)),

@@ -222,6 +222,34 @@ GRATITUDE: list[Cue] = [
      0.8, "relief"),
 ]
 
+# What a customer-support message is about. The support scorer (agentdesk.scripts.model)
+# learned from support messages only; it is consulted when the message or the
+# conversation so far names one of these (an order, an account, a payment, an app, a
+# delivery, buying, paying, something that doesn't open or load …), and otherwise the
+# general scorer alone speaks. A common list of consumer services, written by hand.
+SERVICE_TOPIC = (
+    r"accounts?|orders?|ordered|cards?|payments?|invoices?|bills?|billing|refunds?|subscriptions?|"
+    r"plans?|contracts?|tariffs?|apps?|application|website|site|web ?page|links?|e-?mails?|passwords?|"
+    r"log ?in|login|sign ?in|codes?|sms|devices?|phones?|mobile|smartphone|computer|laptop|pc|tablet|"
+    r"screen|router|modem|internet|wi-?fi|wlan|network|signal|line|connection|tv|program|software|"
+    r"update|version|books?|e-?books?|readers?|e-?readers?|library|maps?|gps|watch|deliver(?:y|ies)|"
+    r"parcels?|packages?|shipping|tracking|courier|stores?|shops?|products?|items?|purchases?|"
+    r"bank|transfer|credits?|debit|atm|booking|reservation|flight|tickets?|gym|membership|"
+    r"vouchers?|coupons?|discount|receipt|licen[cs]es?|activation|customer service|support|"
+    r"technician|warranty|repair|meter|electricity|insurance|policy|printer|files?|"
+    r"download\w*|upload\w*|install\w*|sync\w*|bought|paid|charged|refunded|"
+    r"service|chats?|requests?|errors?|problems?"
+)
+# ... or a thing that fails to work, said with a negation ("it doesn't open", "I can't log
+# in", "nothing appears"): the usual first words of a support request.
+SERVICE_FAILURE = (
+    r"(?:\w+n['’]?t|not|no longer|cannot|unable to|never|nothing|n|nao|não)"
+    r"(?:\s+(?:\w+))?\s+(?:work|works|working|worked|open|opens|opening|opened|load|loads|loading|"
+    r"loaded|appear|appears|appearing|appeared|arrive|arrives|arrived|connect|connects|connecting|"
+    r"access|enter|log|sign|pay|buy|download|install|activate|start|turn|charge|charges|print|play|find|"
+    r"receive|received|recogni[sz]e|accept|accepts|accepted|function|happen|happens|happened)"
+)
+
 # Positive words that, after a negator, become frustration ("not happy", "not helpful").
 NEGATABLE_POSITIVE = r"happy|satisfied|pleased|helpful|good|great|ok|okay|acceptable|fair|right|normal|professional|nice|friendly|fine|impressed|amused"
 

@@ -209,6 +209,8 @@ class _Tables:
     punct: re.Pattern[str]
     caps: re.Pattern[str]
     negated_praise: re.Pattern[str]
+    service_topic: re.Pattern[str]
+    service_failure: re.Pattern[str]
     acronyms: frozenset[str]
     negators: frozenset[str]
     intensifiers: dict[str, float]
@@ -245,6 +247,8 @@ def _tables() -> _Tables:
         caps=re.compile(r"(?<![\w#])[A-ZÀ-ÖØ-Þ]{3,}(?:['’][A-Z]+)?(?![\w#])"),
         negated_praise=re.compile(
             rf"(?<![\w])(?:{lx.NEGATABLE_POSITIVE})(?![\w])", flags),
+        service_topic=re.compile(rf"(?<![\w])(?:{lx.SERVICE_TOPIC})(?![\w])", flags),
+        service_failure=re.compile(rf"(?<![\w])(?:{lx.SERVICE_FAILURE})(?![\w])", flags),
         acronyms=lx.ACRONYMS,
         negators=lx.NEGATORS,
         intensifiers=lx.INTENSIFIERS,
@@ -322,6 +326,11 @@ def _similar(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+FRUSTRATION_CUE_SCALE = 0.5
+"""Frustration cues count half their table weight: one cue alone ("nobody answered",
+1.6 → 0.8) makes a turn *concerned*; two cues, or a cue the learned scorer agrees with,
+make it *upset*. (The weights in the tables keep their meaning relative to each other.)"""
+
 MAX_CHARS = 20_000
 """Only this many leading characters are read (about 0.2 s at worst); a longer
 message keeps its full text in the result, with evidence from its start only."""
@@ -361,12 +370,15 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
             letters = [c for c in word if c.isalpha()]
             if len(letters) >= 3 and all(c.isupper() for c in letters) and word.upper() not in t.acronyms:
                 factor *= 1.4
+            if tone is Tone.FRUSTRATION:
+                factor *= FRUSTRATION_CUE_SCALE
             a.add(start, end, weight * factor, cue)
 
     # 2. emoji and emoticons
     for rx, tone, weight, cue in t.emoji:
         for m in rx.finditer(text):
-            acc[tone].add(m.start(), m.end(), weight, cue)
+            scale = FRUSTRATION_CUE_SCALE if tone is Tone.FRUSTRATION else 1.0
+            acc[tone].add(m.start(), m.end(), weight * scale, cue)
 
     # 3. sarcasm
     negative_cue = len(acc[Tone.FRUSTRATION].evidence) + len(acc[Tone.ANGER].evidence)
@@ -402,7 +414,8 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
             weight = 0.5 if target is Tone.CONFUSION else 0.4
         else:
             weight = 0.5 + 0.1 * min(len(mark) - 2, 4)
-        acc[target].add(m.start(), m.end(), weight, "repeated punctuation")
+        scale = FRUSTRATION_CUE_SCALE if target is Tone.FRUSTRATION else 1.0
+        acc[target].add(m.start(), m.end(), weight * scale, "repeated punctuation")
 
     caps = [m for m in t.caps.finditer(text) if m.group().upper() not in t.acronyms
             and m.group().split("'")[0] not in t.acronyms]
@@ -412,27 +425,42 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
         if len(caps) >= 2 or (letters and upper / letters > 0.6 and letters >= 6):
             target = strongest(NEGATIVE_TONES) or Tone.FRUSTRATION
             weight = min(0.5 + 0.2 * len(caps), 1.2)
+            if target is Tone.FRUSTRATION:
+                weight *= FRUSTRATION_CUE_SCALE
             first = True
             for m in caps:
                 acc[target].add(m.start(), m.end(), weight if first else 0.0, "shouting")
                 first = False
 
-    # 5. the learned scorer
+    # 5. the learned scorers: a message's probability is that of its most negative
+    # sentence. The support scorer is consulted for messages about a product or service
+    # (named in the message or earlier in the conversation); the general one always.
     from agentdesk.scripts import model as _model
 
-    p, contributions = _model.score(text)
-    scorer = _model.get()
-    if p >= scorer.threshold_high:
-        bonus = 1.0
-    elif p >= scorer.threshold:
-        bonus = 0.6
-    else:
-        bonus = 0.0
+    about_service = t.service_topic.search(text) or t.service_failure.search(text) or any(
+        t.service_topic.search(e[:MAX_CHARS]) or t.service_failure.search(e[:MAX_CHARS])
+        for e in ctx.earlier[-50:])
+    p = 0.0
+    bonus = 0.0
+    contributions: list[tuple[int, int, float]] = []
+    scorers = [_model.get_general()]
+    if about_service:
+        scorers.insert(0, _model.get())
+    for scorer in scorers:
+        sp, words = scorer.score(text)
+        b = 1.0 if sp >= scorer.threshold else 0.5 if sp >= scorer.threshold_low else 0.0
+        if scorer is scorers[0]:
+            p = sp
+        if b > bonus:
+            bonus, contributions = b, words
     if bonus:
         f = acc[Tone.FRUSTRATION]
         f.score += bonus
         covered = [(e.start, e.end) for e in f.evidence]
-        for start, end, w in contributions[:3]:
+        shown = 0
+        for start, end, w in contributions:
+            if shown == 3:
+                break
             if w < 0.4 or any(start < ce and cs < end for cs, ce in covered):
                 continue
             if text[start:end].lower() in _STOPWORDS or end - start < 3:
@@ -440,6 +468,7 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
             f.evidence.append(Evidence(start, end, "learned cue"))
             f.weights.append(0.0)
             covered.append((start, end))
+            shown += 1
         f.notes.append(f"learned scorer {p:.2f}")
 
     # 6. context
