@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.desk import Desk
     from agentdesk.domain import AgentInfo, QueueInfo, WaitingRow
     from agentdesk.live import Delta
+    from agentdesk.waits import Board, WaitBoard
 
 
 @dataclass
@@ -47,6 +48,13 @@ class LiveDelta(Message):
 @dataclass
 class AgentChanged(Message):
     agent: "AgentInfo"
+
+
+@dataclass
+class QuotesReady(Message):
+    """Fresh wait quotes for every queue (from the quote worker)."""
+
+    board: "Board"
 
 
 @dataclass
@@ -82,6 +90,7 @@ class AgentDeskApp(App[None]):
         self.error_code = 0
         self._background: Any = None
         self._feed: Any = None
+        self.waits: "WaitBoard | None" = None
         self.last_worker_error: BaseException | None = None
         if settings.theme:
             self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -132,10 +141,45 @@ class AgentDeskApp(App[None]):
         self.agent = agent
         self.queues = {q.id: q for q in queues}
         self._feed = feed
+        self.waits = self._wait_board(desk)
         self.post_message(Connected(queues, rows, agent))
         if opts.start_background:
             self._background = opts.start_background(desk)
         self._live_loop()
+
+    def _wait_board(self, desk: "Desk") -> "WaitBoard | None":
+        """The wait-quote service, warmed from the recent event log (None if it cannot be)."""
+        from agentdesk.errors import AgentdeskError
+        from agentdesk.waits import WaitBoard
+
+        board = WaitBoard(desk, coverage=self.settings.wait_coverage)
+        try:
+            board.load()
+        except AgentdeskError as exc:
+            self.call_from_thread(self.notify, f"Wait quotes are unavailable: {exc}", severity="warning")
+            return None
+        return board
+
+    def refresh_quotes(self, keys_by_queue: dict[int, list]) -> None:
+        """Quote every waiting conversation in a worker; the result arrives as QuotesReady."""
+        if self.waits is not None:
+            self._quote(keys_by_queue)
+
+    @work(thread=True, exclusive=True, group="quotes", exit_on_error=False)
+    def _quote(self, keys_by_queue: dict[int, list]) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        try:
+            board = self.waits.quote(keys_by_queue)
+        except AgentdeskError as exc:
+            self.call_from_thread(self.notify, f"Could not refresh wait quotes: {exc}", severity="warning")
+            return
+        self.post_message(QuotesReady(board))
+
+    def on_quotes_ready(self, message: QuotesReady) -> None:
+        for screen in self.screen_stack:
+            if hasattr(screen, "apply_quotes"):
+                screen.apply_quotes(message.board)
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def _live_loop(self) -> None:
@@ -182,6 +226,8 @@ class AgentDeskApp(App[None]):
                 screen.handle_connected(message)
 
     def on_live_delta(self, message: LiveDelta) -> None:
+        if self.waits is not None:
+            self.waits.feed(message.delta.changes)
         for screen in self.screen_stack:
             if hasattr(screen, "apply_delta"):
                 screen.apply_delta(message.delta)

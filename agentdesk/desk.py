@@ -539,6 +539,27 @@ class Desk:
                              claim.conversation_id, claim.agent_id, {"message_id": mid, "author": str(kind)})
         return mid
 
+    def queue_update(self, agent_id: int, conversation_id: int, body: str, *,
+                     client_id: str | None = None) -> int:
+        """Tell a waiting customer how things stand without taking the conversation: an
+        agent message into a conversation that stays in the queue. Idempotent per
+        ``client_id``."""
+        body = _check_body(body, "update")
+        now = self.clock()
+        client_id = client_id or new_client_id()
+        with self.store.write() as conn:
+            existing = self._existing_message(conn, client_id)
+            if existing is not None:
+                return existing
+            n = conn.execute(text("UPDATE conversation SET updated_at = :now WHERE id = :id AND status = 'waiting'"),
+                             {"now": now, "id": conversation_id}).rowcount
+            if n != 1:
+                raise self._why_not(conn, conversation_id, "send an update to")
+            mid = ops.insert_message(conn, conversation_id, client_id, AuthorKind.AGENT, body, now, agent_id)
+            ops.append_event(conn, EventKind.MESSAGE, now, conversation_id, agent_id,
+                             {"message_id": mid, "author": "agent", "queue_update": True})
+        return int(mid)
+
     def hold(self, claim: Claim, reason: str) -> None:
         reason = (reason or "").strip()
         if not reason:

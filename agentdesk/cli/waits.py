@@ -180,3 +180,53 @@ def _write_quotes(path: Path, rows, coverage: float) -> None:
                 "" if bound is None else f"{bound:.1f}",
                 coverage, p.status, "served" if r.served else "abandoned", f"{wait:.1f}", kept, p.reason,
             ])
+
+
+@app.command()
+def report(
+    since: Annotated[Optional[str], typer.Option("--since", help="Only quotes given since then: 2026-11-01, "
+                                                 "2026-11-01T09:30Z, or an age such as 90m, 24h, 7d.")] = None,
+    queue: Annotated[Optional[str], typer.Option("--queue", help="Only this queue (its short name).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object: queue -> figures.")] = False,
+    db: Annotated[Optional[str], typer.Option("--db", help="Database path or URL.")] = None,
+) -> None:
+    """How the wait quotes given in the console held: per queue, quotes given, coverage
+    achieved (a customer who gave up after waiting past the bound counts as a broken
+    promise) and mean slack (bound − actual wait)."""
+    _report(since, queue, as_json, db)
+
+
+def _report(since: str | None, queue: str | None, as_json: bool, db: str | None) -> None:
+    import json
+
+    from agentdesk.config import load_settings
+    from agentdesk.desk import Desk
+    from agentdesk.errors import NotFound
+    from agentdesk.sessions import parse_since
+    from agentdesk.store.db import Store
+    from agentdesk.waits import quote_audit
+
+    settings = load_settings(db=db)
+    start = parse_since(since) if since else None
+    store = Store.open(settings.db, readonly=True)
+    try:
+        desk = Desk(store, tone_fn=None)
+        if queue is not None and queue not in {q.name for q in desk.queues()}:
+            names = ", ".join(q.name for q in desk.queues())
+            raise NotFound(f"unknown queue {queue!r} (queues: {names})")
+        figures = quote_audit(desk, start, queue)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(figures, indent=2))
+        return
+    if not figures:
+        typer.echo("No wait quotes recorded" + (" in that period." if since else " yet."))
+        return
+    typer.echo(f"{'queue':<16}{'quotes':>8}{'settled':>9}{'coverage':>10}{'mean slack':>12}{'mean bound':>12}")
+    for name, f in figures.items():
+        cov = "—" if f["coverage"] is None else f"{f['coverage']:.1%}"
+        typer.echo(f"{name:<16}{f['quotes']:>8}{f['counted']:>9}{cov:>10}{_fmt_s(f['mean_slack_s']):>12}"
+                   f"{_fmt_s(f['mean_bound_s']):>12}")
+    typer.echo("coverage: share of settled quotes whose bound held (customers who gave up before the bound "
+               "are left out); slack: bound − actual wait, over answered customers.")

@@ -79,6 +79,7 @@ class ConversationScreen(Screen[None]):
         self.assist = None  # agentdesk.assist.Assist for the current customer turn
         self._draft_timer = None
         self._shown_turn: int | None = None
+        self._update_quote = None  # the wait quote behind an update being written
 
     # ------------------------------------------------------------ layout
 
@@ -137,6 +138,8 @@ class ConversationScreen(Screen[None]):
             return self.mine and status == Status.ON_HOLD
         if action == "reopen":
             return status in (Status.RESOLVED, Status.ABANDONED)
+        if action == "wait_update":
+            return status == Status.WAITING or (self.mine and status == Status.ON_HOLD)
         if action == "use_suggestion":
             return self.mine and self.assist is not None and bool(self.assist.suggestions)
         if action == "dismiss_suggestions":
@@ -265,7 +268,11 @@ class ConversationScreen(Screen[None]):
     def _render_composer_label(self) -> None:
         composer = self.query_one(Composer)
         label = self.query_one("#composer-label", Label)
-        if not self.mine and self.view is not None:
+        if composer.mode == "update":
+            composer.remove_class("note")
+            label.update(Content.styled("Update to the waiting customer (they keep their place) · Ctrl+S: send · "
+                                        "Esc: leave", "bold $success"))
+        elif not self.mine and self.view is not None:
             composer.add_class("note")
             label.update(Content.styled("Not yours any more — your draft is kept; copy it or press Esc",
                                         "bold $error"))
@@ -334,6 +341,8 @@ class ConversationScreen(Screen[None]):
 
     def action_switch_mode(self) -> None:
         composer = self.query_one(Composer)
+        if composer.mode == "update":
+            return
         composer.mode = "note" if composer.mode == "reply" else "reply"
         self._render_composer_label()
 
@@ -351,7 +360,7 @@ class ConversationScreen(Screen[None]):
         else:
             client_id = new_client_id()
         self._pending = (mode, text, client_id)
-        self._run("reply" if mode == "reply" else "note", text=text, client_id=client_id)
+        self._run(mode, text=text, client_id=client_id)
 
     def action_hold(self) -> None:
         from agentdesk.screens.modals import HoldDialog
@@ -384,6 +393,39 @@ class ConversationScreen(Screen[None]):
 
     def action_reopen(self) -> None:
         self._run("reopen")
+
+    def action_wait_update(self) -> None:
+        """Put an honest, editable update for the customer into the composer: the wait
+        quote for a waiting conversation, the usual hold length for one on hold."""
+        v = self.view
+        if v is None:
+            return
+        waits = self.app.waits
+        composer = self.query_one(Composer)
+        if v.status == Status.WAITING:
+            quote = waits.quote_for(v.id) if waits is not None else None
+            if quote is None:
+                self.notify("No wait quote for this conversation yet; try again in a few seconds.", timeout=3)
+                return
+            from agentdesk.queueing import customer_update
+
+            body = customer_update(quote)
+            self._update_quote = quote
+            composer.mode = "update"
+        else:
+            from agentdesk.assist import first_name
+            from agentdesk.waits import hold_update
+
+            bound = waits.hold_bound(v.queue_id) if waits is not None else None
+            body = hold_update(first_name(v.customer.name), v.hold_reason, bound)
+            composer.mode = "reply"
+        existing = composer.text.rstrip()
+        composer.load_text((existing + "\n" if existing else "") + body)
+        composer.move_cursor(composer.document.end)
+        composer.display = True
+        self.query_one("#composer-label").display = True
+        self._render_composer_label()
+        composer.focus()
 
     def action_use_suggestion(self, index: int) -> None:
         helper = self.assist
@@ -474,6 +516,14 @@ class ConversationScreen(Screen[None]):
         cid = self.conversation_id
         if verb == "claim":
             return desk.claim(agent_id, cid)
+        if verb == "update":
+            mid = desk.queue_update(agent_id, cid, kw["text"], client_id=kw["client_id"])
+            quote = self._update_quote
+            if quote is not None:
+                from agentdesk.waits import record_update
+
+                record_update(desk, agent_id, cid, quote)
+            return mid
         if verb == "reopen":
             return desk.reopen(agent_id, cid)
         claim = self.claim
@@ -499,13 +549,18 @@ class ConversationScreen(Screen[None]):
         if verb in ("claim", "reopen"):
             self.claim = result
             self.notify(f"#{self.conversation_id} is yours.", timeout=2)
-        elif verb in ("reply", "note"):
+        elif verb in ("reply", "note", "update"):
             composer = self.query_one(Composer)
             if self._pending and composer.text.strip() == self._pending[1]:
                 composer.clear()
             self._pending = None
             if verb == "note":
                 self.notify("Note saved.", timeout=2)
+            if verb == "update":
+                composer.mode = "reply"
+                self._update_quote = None
+                self.notify("Update sent; the customer keeps their place in the queue.", timeout=3)
+                self.query_one(Transcript).focus()
         elif verb == "hold":
             self.notify("On hold.", timeout=2)
         elif verb == "resume":

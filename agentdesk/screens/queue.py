@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.app import AgentDeskApp
     from agentdesk.domain import AgentInfo, Claim
     from agentdesk.live import Delta
+    from agentdesk.waits import Board
 
 
 class QueueScreen(Screen[None]):
@@ -38,10 +39,14 @@ class QueueScreen(Screen[None]):
             yield QueueView(clock=self.app.clock, id="queue")
         yield Footer()
 
+    QUOTE_EVERY_S = 10.0  # quotes refresh at least this often, and soon after the queue changes
+
     def on_mount(self) -> None:
         self.query_one(QueueView).loading = self.app.desk is None
         self._update_header()
         self.set_interval(1.0, self._tick)
+        self.set_interval(self.QUOTE_EVERY_S, self._request_quotes)
+        self._quote_timer = None
 
     def on_resize(self) -> None:
         self._update_header()
@@ -70,6 +75,7 @@ class QueueScreen(Screen[None]):
         banner.refresh_stats(view.queue_stats())
         self.query_one(StatusBar).agent = message.agent
         view.focus()
+        self._request_quotes()
 
     def apply_delta(self, delta: "Delta") -> None:
         view = self.query_one(QueueView)
@@ -77,6 +83,24 @@ class QueueScreen(Screen[None]):
             return
         view.apply(delta.upserts, delta.removals)
         self.query_one(QueueBanner).refresh_stats(view.queue_stats())
+        if delta.upserts or delta.removals or delta.agents_changed:
+            # the queue changed: re-quote soon (a burst of changes collapses into one)
+            if self._quote_timer is None:
+                self._quote_timer = self.set_timer(1.0, self._request_quotes)
+
+    def _request_quotes(self) -> None:
+        self._quote_timer = None
+        view = self.query_one(QueueView)
+        if view.loaded:
+            self.app.refresh_quotes(view.queue_keys())
+
+    def apply_quotes(self, board: "Board") -> None:
+        from agentdesk.widgets.banner import BannerQuote
+
+        self.query_one(QueueView).set_bounds(board.bounds())
+        self.query_one(QueueBanner).set_quotes({
+            qid: BannerQuote(q.arrival.bound_s, q.arrival.reason) for qid, q in board.queues.items()
+        })
 
     def agent_changed(self, agent: "AgentInfo") -> None:
         self.query_one(StatusBar).agent = agent

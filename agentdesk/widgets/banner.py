@@ -29,7 +29,8 @@ class BannerQuote:
 
 class QueueBanner(Widget):
     DEFAULT_CSS = """
-    QueueBanner { height: auto; max-height: 6; padding: 0 1; background: $boost; }
+    QueueBanner { height: auto; max-height: 6; padding: 0 1; background: $boost;
+                  text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, *, clock: Callable[[], float] = time.time, id: str | None = None) -> None:
@@ -75,6 +76,11 @@ class QueueBanner(Widget):
                     parts.append(Content.styled(f"  new: at most {fmt_wait(quote.bound_s, short=True)}", "bold $success"))
                     parts.append(Content.styled(f" · {sanitize(quote.reason, single_line=True)}", "$text-muted"))
                 else:
-                    parts.append(Content.styled(f"  no honest quote: {sanitize(quote.reason, single_line=True)}", "$text-muted"))
+                    why = quote.reason
+                    for marker in ("no estimate:", "no bound yet:"):
+                        if marker in why:
+                            why = why.split(marker, 1)[1]
+                    parts.append(Content.styled(f"  no honest quote yet: {sanitize(why, single_line=True)}",
+                                                "italic $text-muted"))
             lines.append(Content.assemble(*parts))
         return Content("\n").join(lines)

@@ -78,6 +78,10 @@ class QueueView(VirtualList[WaitingRow]):
             if i < len(oldest) and oldest[i] == item:
                 del oldest[i]
 
+    def queue_keys(self) -> dict[int, list[tuple[int, float, int]]]:
+        """Per queue, its rows' sort keys in queue order (copies: safe to hand to a worker)."""
+        return {qid: list(keys) for qid, keys in self._pos_keys.items()}
+
     def position(self, row: WaitingRow) -> int:
         """1-based position of a row within its own queue."""
         keys = self._pos_keys.get(row.queue_id, [])

@@ -25,10 +25,11 @@ def floor_url(db_url, clock):
 
 
 def _events(db_url, conversation_id):
-    """Event kinds of a conversation, without the assistant's suggestion_* events."""
+    """Event kinds of a conversation, without the assistant's (suggestion_*, wait_quoted)."""
     store = Store.open(db_url)
     try:
-        return [c.kind for c in Desk(store).events(conversation_id) if not c.kind.startswith("suggestion_")]
+        return [c.kind for c in Desk(store).events(conversation_id)
+                if not c.kind.startswith("suggestion_") and c.kind != "wait_quoted"]
     finally:
         store.close()
 

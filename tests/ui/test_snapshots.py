@@ -11,6 +11,14 @@ from agentdesk.store.db import Store
 from tests.conftest import FakeClock
 from tests.ui.helpers import connected, make_app, wait_for
 
+
+async def settled(pilot):
+    """Connected, and the first wait quotes are on screen (they arrive from a worker)."""
+    from agentdesk.widgets.banner import QueueBanner
+
+    await connected(pilot)
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query_one(QueueBanner).quotes), what="quotes")
+
 SAMPLES = [
     ("Priya Raman", "gold", "billing", "chat", "I was charged twice for my March invoice, can you refund one?"),
     ("Tom Becker", "standard", "tech", "email", "Hello,\n\nThe hub keeps dropping off the Wi-Fi since the update. "
@@ -44,7 +52,7 @@ def test_queue_screen_80x24(snap_compare, snap_url):
     app = make_app(snap_url, clock=FakeClock())
 
     async def ready(pilot):
-        await connected(pilot)
+        await settled(pilot)
         await pilot.press("down")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
@@ -54,7 +62,7 @@ def test_conversation_screen_80x24(snap_compare, snap_url):
     app = make_app(snap_url, clock=FakeClock())
 
     async def ready(pilot):
-        await connected(pilot)
+        await settled(pilot)
         await pilot.press("down", "c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine)
         composer = app.screen.query_one(Composer)
@@ -70,8 +78,20 @@ def test_help_screen_80x24(snap_compare, snap_url):
     app = make_app(snap_url, clock=FakeClock())
 
     async def ready(pilot):
-        await connected(pilot)
+        await settled(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_queue_screen_with_quotes_80x24(snap_compare, sqlite_url):
+    from tests.waits.floor import busy_history
+
+    clock = busy_history(sqlite_url)
+    app = make_app(sqlite_url, clock=clock)
+
+    async def ready(pilot):
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
