@@ -15,9 +15,15 @@ How it works (docs/tone.md has the long version):
    strengthen a cue, downtoners weaken it; repeated ``!!``/``??`` and emoji add
    evidence; sarcasm ("oh great", "thanks for nothing", a cheerful opener before a
    failure) turns apparent praise into frustration.
-3. **A small learned scorer.** A logistic regression over words and word pairs,
-   trained offline on GoEmotions (Apache-2.0) plus examples written for this project,
-   adds to frustration when it is confident; its strongest words become evidence too.
+3. **Two small learned scorers** (logistic regression, :mod:`agentdesk.scripts.model`).
+   The *support* scorer learned from customer-support turns written for this project
+   (failure, repetition, waiting, wrong charges, in the literal style of
+   machine-translated chats); it reads a message sentence by sentence and is consulted
+   when the message or the conversation is about a product or service. The *general*
+   scorer learned from GoEmotions (Apache-2.0) and reads any text. A confident scorer
+   adds to frustration and its strongest words become evidence too. Frustration cues
+   from the tables count half their weight, so one cue alone makes a turn concerned,
+   and two cues, or a cue the scorer agrees with, make it upset.
 4. **Context.** A long wait, repeat contacts and a question asked before raise
    frustration (recorded as notes, since they have no span in the text).
 5. **Levels.** Per signal: low ≥ 0.5, medium ≥ 1.0, high ≥ 2.0. Overall: hostile for
@@ -144,7 +150,9 @@ class ToneResult:
     signals: tuple[Signal, ...] = ()
     """Strongest first (abuse, threat, anger … gratitude on ties)."""
     model_score: float = 0.0
-    """Probability from the learned scorer that the text voices negative feeling."""
+    """Probability that the text voices frustration, disappointment or anger, from the
+    learned scorer consulted first: the support scorer for a message about a product or
+    service (its most negative sentence), else the general scorer."""
     notes: tuple[str, ...] = field(default=())
 
     def signal(self, tone: str) -> Signal | None:
@@ -422,10 +430,13 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
     if caps:
         letters = sum(1 for c in text if c.isalpha())
         upper = sum(1 for c in text if c.isupper())
-        if len(caps) >= 2 or (letters and upper / letters > 0.6 and letters >= 6):
+        all_caps = bool(letters) and upper / letters > 0.6 and letters >= 6
+        if len(caps) >= 2 or all_caps:
             target = strongest(NEGATIVE_TONES) or Tone.FRUSTRATION
             weight = min(0.5 + 0.2 * len(caps), 1.2)
-            if target is Tone.FRUSTRATION:
+            if target is Tone.FRUSTRATION and not all_caps:
+                # a few capitalised words (names, caps-lock fragments) count half, like
+                # other frustration cues; a message written in capitals is shouting
                 weight *= FRUSTRATION_CUE_SCALE
             first = True
             for m in caps:
