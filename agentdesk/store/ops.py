@@ -3,7 +3,7 @@
 Everything that must be atomic under concurrent consoles is one statement:
 
 * **claim** — ``UPDATE conversation … WHERE id = (SELECT id … WHERE status='waiting'
-  ORDER BY priority DESC, enqueued_at, id LIMIT 1 [FOR UPDATE SKIP LOCKED]) AND
+  ORDER BY priority DESC, enqueued_at, id LIMIT 1 [FOR NO KEY UPDATE SKIP LOCKED]) AND
   status='waiting' RETURNING …``. On SQLite it runs inside ``BEGIN IMMEDIATE`` (one
   writer at a time, no lock upgrade); on PostgreSQL ``SKIP LOCKED`` lets concurrent
   claimers take different rows instead of queueing on the same one, and the outer
@@ -100,7 +100,10 @@ def claim_next_stmt(conn: "Connection", queue_ids: Iterable[int] | None):
     params: dict[str, Any] = {}
     if queue_ids is not None:
         queue_filter = "AND queue_id IN :queue_ids "
-    lock = "FOR UPDATE SKIP LOCKED" if is_pg(conn) else ""
+    # NO KEY UPDATE, not UPDATE: appending an event for a conversation takes a KEY SHARE
+    # lock on it (the foreign key), which FOR UPDATE would conflict with, so SKIP LOCKED
+    # would pass over that customer and break queue order; NO KEY UPDATE does not.
+    lock = "FOR NO KEY UPDATE SKIP LOCKED" if is_pg(conn) else ""
     stmt = text(
         "UPDATE conversation SET status = 'active', assignee_id = :agent, "
         "claim_version = claim_version + 1, claimed_at = :now, updated_at = :now "
