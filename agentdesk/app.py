@@ -75,6 +75,8 @@ class AgentDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "agentdesk"
     BINDINGS = bindings_for("app")
+    HELP_SCOPES = ("app", "queue", "conversation", "composer")
+    """The action scopes the help screen lists for this app."""
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, settings: "Settings", options: StartOptions | None = None, *,

@@ -41,7 +41,8 @@ class HelpScreen(ModalScreen[None]):
 
     def _content(self) -> Content:
         origin_scopes = set(getattr(self.origin, "ACTION_SCOPES", ()))
-        scopes = [s for s in SCOPE_TITLES if any(a.scope == s for a in ACTIONS)]
+        wanted = getattr(self.app, "HELP_SCOPES", None)
+        scopes = [s for s in SCOPE_TITLES if any(a.scope == s for a in ACTIONS) and (wanted is None or s in wanted)]
         # the current screen's keys first
         scopes.sort(key=lambda s: (s not in origin_scopes, s != "app"))
         lines = [Content.styled("agentdesk — keys", "bold $accent"),

@@ -176,7 +176,8 @@ async def test_help_lists_every_action(floor_url):
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         text = str(app.screen.query_one("#help-text").render())
         for action in ACTIONS:
-            assert action.help in text
+            if action.scope in app.HELP_SCOPES:
+                assert action.help in text
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
 
