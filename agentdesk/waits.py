@@ -39,6 +39,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WARM_EVENTS = 40_000  # at most this many recent events are replayed at start-up …
 WARM_HOURS = 12.0  # … from at most this far back
+FIRST_QUOTE_WINDOW_S = 300.0
+"""A conversation's first quote is recorded only if it is quoted within this long of
+joining the queue: that is the quote given on arrival. Customers already waiting longer
+when a console starts are quoted and shown, but not recorded as first quotes (their
+arrival moment has passed; recording them would also mean a burst of writes at scale)."""
 CHANNEL_NOUNS = {"chat": "chat", "phone": "call", "email": "email", "social": "message"}
 HOLD_MIN_SAMPLES = 8
 
@@ -302,13 +307,17 @@ class WaitBoard:
             quotes = quote_queue(snap, coverage=self.coverage, calibration=self.calibration)
             bounds = dict(zip(snap.ids, quotes.bounds))
             board.queues[qid] = QueueBoard(qid, quotes.arrival, bounds)
-            for cid in snap.ids:
-                if cid not in self.quoted:
-                    q = quotes[cid]
-                    self.quoted.add(cid)
-                    self.pending_first[cid] = dict(q.inputs)
-                    self.conv_queue.setdefault(cid, qid)
-                    first.append((EventKind.WAIT_QUOTED, cid, None, _event_data(q, "first")))
+            fresh_since = now - FIRST_QUOTE_WINDOW_S
+            for cid, enqueued in zip(snap.ids, snap.enqueued):
+                if cid in self.quoted:
+                    continue
+                self.quoted.add(cid)
+                self.conv_queue.setdefault(cid, qid)
+                if enqueued < fresh_since:
+                    continue
+                q = quotes[cid]
+                self.pending_first[cid] = dict(q.inputs)
+                first.append((EventKind.WAIT_QUOTED, cid, None, _event_data(q, "first")))
             self._last_quotes[qid] = quotes
         if record and first:
             for start in range(0, len(first), 500):
