@@ -37,6 +37,10 @@ from agentdesk.errors import ReadOnlyStore, SchemaMismatch, StoreError, UsageErr
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import URL, Connection, Engine
 
+NOTIFY_CHANNEL = "agentdesk"
+"""The LISTEN/NOTIFY channel of a store in PostgreSQL's default schema; a store in
+another schema (``AGENTDESK_PG_SCHEMA``) has its own, see :func:`notify_channel`."""
+
 SCHEMA_HEAD = "0001"
 """The Alembic revision this version of agentdesk expects (checked by a test against
 the migration scripts, so opening a store does not need to import Alembic)."""
@@ -307,8 +311,15 @@ def describe_error(exc: BaseException, target: DbTarget, *, readonly: bool = Fal
         if "disk i/o" in low or "disk is full" in low or "database or disk is full" in low:
             return StoreError(f"database {where}: {msg}")
     else:
-        if "read-only transaction" in low or "permission denied" in low:
+        if "read-only transaction" in low:
             return ReadOnlyStore(f"this connection to {where} is read-only: writing is not allowed ({msg})")
+        if "permission denied" in low:
+            # The role lacks a grant: a supervisor's SELECT-only login, or an agent's
+            # login asked to do an administrator's job.
+            return ReadOnlyStore(
+                f"the database login in {where} is not allowed to do this ({msg}); "
+                "the grants for agents and supervisors are in docs/team.md"
+            )
         # Checked before "connection failed": psycopg reports a missing database as a
         # failed connection, but the server answered and the fix is different.
         if "does not exist" in low and "database" in low:
@@ -347,10 +358,13 @@ class Store:
     ``BEGIN IMMEDIATE``.
     """
 
-    def __init__(self, target: DbTarget, engine: "Engine", *, readonly: bool) -> None:
+    def __init__(self, target: DbTarget, engine: "Engine", *, readonly: bool,
+                 notify_channel: str = NOTIFY_CHANNEL) -> None:
         self.target = target
         self.engine = engine
         self.readonly = readonly
+        self.notify_channel = notify_channel
+        """The channel this store's write transactions NOTIFY (PostgreSQL)."""
         self._local = threading.local()
 
     @property
@@ -388,9 +402,13 @@ class Store:
             elif target.path.is_dir():
                 raise StoreError(f"{target.display} is a folder, not a database file")
             engine = _sqlite_engine(target, readonly=readonly, create=create)
+            channel = NOTIFY_CHANNEL
         else:
-            engine = _postgres_engine(target, readonly=readonly, pool_size=pool_size)
-        store = cls(target, engine, readonly=readonly)
+            schema = os.environ.get("AGENTDESK_PG_SCHEMA") or None
+            channel = notify_channel(schema)
+            engine = _postgres_engine(target, readonly=readonly, pool_size=pool_size, schema=schema,
+                                      channel=channel)
+        store = cls(target, engine, readonly=readonly, notify_channel=channel)
         try:
             store.ping()
             if check_schema:
@@ -424,6 +442,10 @@ class Store:
             with self.engine.connect() as conn:
                 if immediate and self.is_sqlite:
                     conn = conn.execution_options(sqlite_immediate=True)
+                # conn.info lives as long as the pooled DBAPI connection: ids touched by
+                # a transaction that rolled back (or by one not run through write())
+                # must not ride along in this transaction's NOTIFY.
+                conn.info.pop("agentdesk_touched", None)
                 with conn.begin():
                     yield conn
                     if immediate:
@@ -544,23 +566,44 @@ def _uri_quote(path: str) -> str:
     return quote(path, safe="/:")
 
 
-def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int) -> "Engine":
-    from sqlalchemy import create_engine
+def notify_channel(schema: str | None) -> str:
+    """The NOTIFY channel of a store: ``agentdesk`` in the default schema, else
+    ``agentdesk:<schema>`` (hashed when longer than PostgreSQL's 63-byte identifier
+    limit). Channels are per database, not per schema: without this, two stores in
+    one database (two floors, or parallel test runs) would wake each other."""
+    if not schema:
+        return NOTIFY_CHANNEL
+    name = f"{NOTIFY_CHANNEL}:{schema}"
+    if len(name.encode("utf-8")) > 63:
+        import hashlib
+
+        name = f"{NOTIFY_CHANNEL}:{hashlib.sha256(schema.encode('utf-8')).hexdigest()[:32]}"
+    return name
+
+
+def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int, schema: str | None = None,
+                     channel: str = NOTIFY_CHANNEL) -> "Engine":
+    from sqlalchemy import create_engine, event
 
     connect_args: dict[str, Any] = {"connect_timeout": 5}
     options = []
     if readonly:
         options.append("-c default_transaction_read_only=on")
-    schema = os.environ.get("AGENTDESK_PG_SCHEMA")
     if schema:
         # Used by the test suite to isolate each run in its own schema.
         options.append(f"-c search_path={schema}")
     if options:
         connect_args["options"] = " ".join(options)
-    return create_engine(
+    engine = create_engine(
         target.url,
         connect_args=connect_args,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
         pool_pre_ping=True,
     )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_conn: Any, record: Any) -> None:
+        record.info["agentdesk_notify_channel"] = channel  # read by ops.flush_notify
+
+    return engine

@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 
+from agentdesk.store.db import NOTIFY_CHANNEL  # noqa: F401  (re-exported; a store's own channel is on its connections)
+
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection
 
-NOTIFY_CHANNEL = "agentdesk"
 NOTIFY_MAX_BYTES = 7900  # PostgreSQL rejects payloads of 8,000 bytes or more
 
 
@@ -46,10 +47,11 @@ def flush_notify(conn: "Connection") -> None:
     ids = conn.info.pop("agentdesk_touched", None)
     if not ids or not is_pg(conn):
         return
-    payload = ",".join(str(i) for i in sorted(ids))
-    if len(payload) > NOTIFY_MAX_BYTES:
+    payload = ",".join(str(int(i)) for i in sorted(ids))
+    if len(payload.encode("ascii")) > NOTIFY_MAX_BYTES:
         payload = "*"  # too many to list: listeners re-query everything
-    conn.execute(text("SELECT pg_notify(:ch, :payload)"), {"ch": NOTIFY_CHANNEL, "payload": payload})
+    channel = conn.info.get("agentdesk_notify_channel", NOTIFY_CHANNEL)
+    conn.execute(text("SELECT pg_notify(:ch, :payload)"), {"ch": channel, "payload": payload})
 
 
 def append_event(
