@@ -220,18 +220,51 @@ class Desk:
         with self.store.read() as conn:
             return [_waiting_row(r) for r in conn.execute(stmt, params)]
 
+    def waiting_index(self, head: int = 0) -> tuple[list[tuple[int, float, int, int]], list[WaitingRow]]:
+        """Every waiting conversation's queue-order key ``(-priority, enqueued_at, id,
+        queue_id)`` in queue order, and the full rows of the first ``head`` of them,
+        read in one transaction (one snapshot).
+
+        What a console needs to place, count and position a whole queue without reading
+        every row's text: the keys come from the covering index
+        ``ix_conversation_waiting`` alone (no table or customer lookups) and are fetched
+        as plain tuples straight from the driver (100,000 keys in well under 100 ms on
+        SQLite). Rows further down are read by id when they are shown
+        (:meth:`waiting_rows`)."""
+        with self.store.read() as conn:
+            cursor = conn.connection.cursor()  # plain DB-API tuples: no Row objects for 100,000 keys
+            try:
+                cursor.execute(
+                    "SELECT id, queue_id, priority, enqueued_at FROM conversation WHERE status = 'waiting'")
+                raw = cursor.fetchall()
+            finally:
+                cursor.close()
+            rows = []
+            if head > 0:
+                rows = [_waiting_row(r) for r in conn.execute(
+                    text(_WAITING_SELECT + "WHERE c.status = 'waiting'" + _WAITING_ORDER + " LIMIT :limit"),
+                    {"limit": int(head)})]
+        keys = [(-p, e, i, q) for i, q, p, e in raw]
+        keys.sort()
+        return keys, rows
+
     def waiting_rows(self, ids: Iterable[int]) -> dict[int, WaitingRow | None]:
         """Current queue rows for these conversations (None: no longer waiting)."""
         ids = list(dict.fromkeys(int(i) for i in ids))
         out: dict[int, WaitingRow | None] = {i: None for i in ids}
         if not ids:
             return out
-        stmt = text(_WAITING_SELECT + "WHERE c.id IN :ids AND c.status = 'waiting'").bindparams(
+        # Rows by primary key, the status checked here: with "AND c.status = 'waiting'"
+        # in the WHERE, PostgreSQL statistics taken while the queue was short make the
+        # planner walk every waiting row of ix_conversation_queue_order instead (10 ms
+        # per console per change at 50,000 waiting).
+        stmt = text(_WAITING_SELECT.replace("SELECT ", "SELECT c.status, ", 1) + "WHERE c.id IN :ids").bindparams(
             bindparam("ids", expanding=True))
         with self.store.read() as conn:
             for start in range(0, len(ids), 500):
                 for r in conn.execute(stmt, {"ids": ids[start:start + 500]}):
-                    out[r[0]] = _waiting_row(r)
+                    if r[0] == Status.WAITING:
+                        out[r[1]] = _waiting_row(r[1:])
         return out
 
     def queue_counts(self) -> dict[int, tuple[int, float | None]]:
@@ -476,8 +509,7 @@ class Desk:
                 skills = [r[0] for r in conn.execute(
                     text("SELECT queue_id FROM agent_queue WHERE agent_id = :a"), {"a": agent_id})]
                 queue_ids = skills or None
-            stmt, params = ops.claim_next_stmt(conn, queue_ids)
-            row = conn.execute(stmt, {**params, "agent": agent_id, "now": now}).first()
+            row = ops.claim_next(conn, queue_ids, agent_id, now)
             if row is None:
                 return None
             cid, version, qid, enqueued_at, created_at = row

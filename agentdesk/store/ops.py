@@ -3,11 +3,13 @@
 Everything that must be atomic under concurrent consoles is one statement:
 
 * **claim** — ``UPDATE conversation … WHERE id = (SELECT id … WHERE status='waiting'
-  ORDER BY priority DESC, enqueued_at, id LIMIT 1 [FOR NO KEY UPDATE SKIP LOCKED]) AND
-  status='waiting' RETURNING …``. On SQLite it runs inside ``BEGIN IMMEDIATE`` (one
-  writer at a time, no lock upgrade); on PostgreSQL ``SKIP LOCKED`` lets concurrent
-  claimers take different rows instead of queueing on the same one, and the outer
-  ``status='waiting'`` re-check closes the window a plain select-then-update leaves.
+  ORDER BY priority DESC, enqueued_at, id LIMIT 1 [FOR NO KEY UPDATE SKIP LOCKED])
+  [AND status='waiting'] RETURNING …``. On SQLite it runs inside ``BEGIN IMMEDIATE``
+  (one writer at a time, no lock upgrade) with an outer status re-check; on PostgreSQL
+  ``SKIP LOCKED`` lets concurrent claimers take different rows instead of queueing on
+  the same one, and the row lock (taken after re-checking the row's latest version)
+  closes the window a plain select-then-update leaves. See :func:`claim_next` for why
+  the claim's transaction runs without sorting on PostgreSQL.
 * **guarded writes** — every write into a claimed conversation carries the claim
   version (``… WHERE id=:id AND claim_version=:v AND assignee_id=:agent``); zero rows
   updated means this console lost ownership, and the whole transaction rolls back.
@@ -96,22 +98,52 @@ def insert_message(
     return int(row[0]) if row else None
 
 
+def claim_next(conn: "Connection", queue_ids: Iterable[int] | None, agent_id: int, now: float):
+    """Claim the first waiting conversation (of ``queue_ids``, or any): returns its
+    ``(id, claim_version, queue_id, enqueued_at, created_at)``, or None.
+
+    On PostgreSQL the claim's transaction first turns sorting off (``SET LOCAL``, this
+    transaction only). The planner's other way to answer "first waiting row in queue
+    order" is to fetch every waiting row of those queues by
+    ``ix_conversation_queue_status`` and sort them; it picks that whenever its
+    statistics say few rows wait — a table not analysed since a bulk load, or analysed
+    while the queue was empty — and at 100,000 waiting that is an 80 ms sort spilling
+    to disk on every claim, exactly when the floor is busiest. Without a sort the only
+    plan left is the ordered walk of ``ix_conversation_queue_order`` that stops at the
+    first unlocked row (``bench/claims.py`` prints the plan; ``tests/team`` checks it
+    under each kind of statistics)."""
+    if is_pg(conn):
+        conn.exec_driver_sql("SET LOCAL enable_sort = off")
+    stmt, params = claim_next_stmt(conn, queue_ids)
+    return conn.execute(stmt, {**params, "agent": agent_id, "now": now}).first()
+
+
 def claim_next_stmt(conn: "Connection", queue_ids: Iterable[int] | None):
-    """The single-statement claim for this backend."""
+    """The single-statement claim for this backend (run it through :func:`claim_next`)."""
     queue_filter = ""
     params: dict[str, Any] = {}
     if queue_ids is not None:
         queue_filter = "AND queue_id IN :queue_ids "
-    # NO KEY UPDATE, not UPDATE: appending an event for a conversation takes a KEY SHARE
-    # lock on it (the foreign key), which FOR UPDATE would conflict with, so SKIP LOCKED
-    # would pass over that customer and break queue order; NO KEY UPDATE does not.
-    lock = "FOR NO KEY UPDATE SKIP LOCKED" if is_pg(conn) else ""
+    if is_pg(conn):
+        # NO KEY UPDATE, not UPDATE: appending an event for a conversation takes a KEY SHARE
+        # lock on it (the foreign key), which FOR UPDATE would conflict with, so SKIP LOCKED
+        # would pass over that customer and break queue order; NO KEY UPDATE does not.
+        # The row comes back locked and re-checked against its latest committed version
+        # (READ COMMITTED re-evaluates the WHERE on a row updated since the snapshot), and
+        # stays locked until this transaction ends, so the outer UPDATE needs no second
+        # status check — which matters: "status = 'waiting' AND id = $1" tempts the
+        # planner into ix_conversation_queue_order (id is its last column) and a walk over
+        # every waiting row instead of one primary-key lookup.
+        lock, recheck = "FOR NO KEY UPDATE SKIP LOCKED", ""
+    else:
+        # SQLite: BEGIN IMMEDIATE serialises writers; the re-check is belt and braces.
+        lock, recheck = "", "AND status = 'waiting' "
     stmt = text(
         "UPDATE conversation SET status = 'active', assignee_id = :agent, "
         "claim_version = claim_version + 1, claimed_at = :now, updated_at = :now "
         "WHERE id = (SELECT id FROM conversation WHERE status = 'waiting' "
         f"{queue_filter}ORDER BY priority DESC, enqueued_at, id LIMIT 1 {lock}) "
-        "AND status = 'waiting' "
+        f"{recheck}"
         "RETURNING id, claim_version, queue_id, enqueued_at, created_at"
     )
     if queue_ids is not None:
