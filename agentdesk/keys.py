@@ -82,6 +82,21 @@ ACTIONS: tuple[Action, ...] = (
     Action("practice_finish", "ctrl+f", "finish", "Finish", "End the role-play now and show the overall scorecard", "practice", priority=True),
     Action("practice_export", "e", "export_card", "Export", "Write the scorecard to a file (.md or .json)", "practice"),
     Action("practice_leave", "escape", "leave", "Leave", "Leave the composer (your draft is kept); on the final scorecard, go back", "practice", show=False, priority=True),
+    # --- supervisor monitor (agentdesk monitor): read-only, nothing here changes anything
+    Action("monitor_help", "question_mark,f1", "help", "Help", "Show every monitor key and what it does", "monitor_app"),
+    Action("monitor_quit", "ctrl+q", "quit", "Quit", "Quit the monitor (it never changes anything)", "monitor_app", priority=True),
+    Action("monitor_open", "enter", "open_selected", "Open", "Open what is under the cursor: a queue's waiting list, an agent's conversation, an escalation's transcript", "monitor"),
+    Action("monitor_next_pane", "tab", "next_pane", "Pane", "Move between the queues, agents and escalations", "monitor", show=False),
+    Action("monitor_find", "slash", "find_conversation", "Go to #", "Watch any conversation by number (read-only)", "monitor"),
+    Action("monitor_chart_queue", "v", "chart_queue", "Chart", "Chart another queue (all queues, then each in turn)", "monitor"),
+    Action("monitor_chart_span", "z", "chart_span", "Span", "Chart the last 1, 4 or 8 hours", "monitor"),
+    Action("monitor_alerts", "a", "alerts", "Alerts", "List the alerts raised since the monitor started", "monitor"),
+    Action("monitor_queue_open", "enter", "open_selected", "Watch", "Watch the conversation under the cursor (read-only)", "monitor_queue"),
+    Action("monitor_queue_back", "escape", "back", "Back", "Back to the wallboard", "monitor_queue"),
+    Action("monitor_queue_top", "home,g", "cursor_top", "Top", "Move to the first waiting conversation", "monitor_queue", show=False),
+    Action("monitor_queue_bottom", "end,G", "cursor_bottom", "Bottom", "Move to the last waiting conversation", "monitor_queue", show=False),
+    Action("monitor_conv_back", "escape", "back", "Back", "Back to where you came from", "monitor_conversation"),
+    Action("monitor_conv_latest", "end", "latest", "Latest", "Jump to the latest message (new ones keep scrolling in)", "monitor_conversation"),
 )
 
 SCOPE_TITLES = {
