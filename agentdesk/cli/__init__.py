@@ -219,6 +219,8 @@ def _mount_subcommands() -> None:
     from agentdesk.cli import waits
 
     app.add_typer(waits.app, name="waits")
+    app.add_typer(__import__("agentdesk.cli.monitor", fromlist=["app"]).app, name="monitor")
+    app.add_typer(__import__("agentdesk.cli.report", fromlist=["app"]).app, name="report")
 
 
 _mount_subcommands()
