@@ -123,7 +123,11 @@ def claim_next_stmt(conn: "Connection", queue_ids: Iterable[int] | None):
     queue_filter = ""
     params: dict[str, Any] = {}
     if queue_ids is not None:
-        queue_filter = "AND queue_id IN :queue_ids "
+        # "+queue_id": a filter on the rows of the ordered index walk, never an index
+        # condition. As a plain column it lets an index that starts (status, queue_id)
+        # answer the WHERE — and then every waiting row of those queues is sorted for
+        # each claim (SQLite picks that even with fresh statistics).
+        queue_filter = "AND +queue_id IN :queue_ids "
     if is_pg(conn):
         # NO KEY UPDATE, not UPDATE: appending an event for a conversation takes a KEY SHARE
         # lock on it (the foreign key), which FOR UPDATE would conflict with, so SKIP LOCKED
