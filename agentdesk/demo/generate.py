@@ -3,13 +3,31 @@
 Two entry points:
 
 - :func:`build_plan` — everything ``agentdesk demo`` loads into a fresh store: queues,
-  simulated agents, customers with months of past contacts, the conversations waiting
-  right now (with follow-ups for the long waits), and a few being worked or on hold by
-  simulated agents. Same ``seed`` and ``now`` → the same plan, field for field.
+  simulated agents, customers with months of past contacts, *today* (the last few hours
+  of closed contacts, worked at the live demo's pace by the simulated agents through an
+  actual queueing process, so the wait-quote engine has a warm history from the first
+  minute), the conversations waiting right now (with follow-ups for the long waits), and
+  a few being worked or on hold by simulated agents. Same ``seed`` and ``now`` → the
+  same plan, field for field.
 - :class:`Traffic` — the living queue: the next arrival, a waiting customer's next
   follow-up, a simulated agent's replies and the customer's answers, dispositions, and
   the timings between them. The real-time driver owns the clock and the store and asks
   this class what happens next; every method is cheap (microseconds).
+
+The plan is one consistent floor. The months of history are paced like a real centre
+(e-mails answered over a day, social posts over hours) and end before today begins.
+Today is a discrete-event simulation: arrivals follow the intraday profile of
+:data:`agentdesk.sim.samplers.CHANNELS` (the floor's clock reads :data:`TODAY_CLOCK_HOUR`
+at ``now``, so the last hours are business hours whatever the wall clock says), each
+customer has the channel's patience, and the plan's agents take the queue in claim order
+(priority, then longest waiting, over the queues they are staffed on), one conversation
+at a time; a claimed conversation's transcript is written at claim time with the live
+driver's timings, so its handle time *is* its transcript. The simulation respects what
+the plan says about ``now``: an agent working a conversation now (or an earlier
+hand-over of a waiting one) does no other work from its claim on, an away agent stepped
+away a few minutes ago, and nobody is taken ahead of a customer still waiting now who
+was in line before them (the waiting conversations are the newest arrivals, behind
+everything the agents did).
 
 Conversations are described as a time-ordered tuple of :class:`Step` — ``arrived``,
 ``message``, ``note``, ``claimed``, ``held``, ``resumed``, ``transferred``, ``wrap_up``,
@@ -20,10 +38,12 @@ Conversations are described as a time-ordered tuple of :class:`Step` — ``arriv
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
 import math
 import random
 import re
 import unicodedata
+from bisect import bisect_left, insort
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +51,7 @@ from agentdesk.demo import corpus as _corpus
 from agentdesk.demo.content import lines as _lines
 from agentdesk.demo.corpus import CHANNELS, TONES, Corpus, Issue, Opener, fill, load
 from agentdesk.errors import UsageError
+from agentdesk.sim import samplers as _samplers
 
 DAY = 86_400.0
 
@@ -63,6 +84,19 @@ HISTORY_TONE_MIX: tuple[tuple[str, float], ...] = (
 
 MAX_WAIT_S = 25 * 60.0
 """The longest wait in a generated plan's queue."""
+
+TODAY_CONTACTS = 240
+TODAY_HOURS = 6.0
+"""Default size of today: closed contacts over the last hours before ``now`` — about what
+the plan's eight agents, one conversation at a time at the live pace, can work then."""
+
+TODAY_CLOCK_HOUR = 16.0
+"""The hour on the floor's clock at ``now``: today's arrivals follow the CHANNELS day
+shape as if the demo always started at 4 p.m., after a late-morning peak and a lunch dip."""
+
+TODAY_TRANSFER_SHARE = 0.15
+"""How often an agent hands over a conversation whose issue usually goes elsewhere (the
+live driver's share)."""
 
 
 def priority_for(tier: str, *, transferred: bool = False, reopened: bool = False) -> int:
@@ -266,11 +300,23 @@ class DemoPlan:
     agents: tuple[PlanAgent, ...]
     customers: tuple[PlanCustomer, ...]
     history: tuple[PlanConversation, ...]
-    """Closed past contacts (resolved or abandoned), oldest first."""
+    """Closed past contacts (resolved or abandoned), oldest first: months of them, then
+    :attr:`today`'s."""
     waiting: tuple[PlanConversation, ...]
     """In queue now, in queue order (priority, then longest wait)."""
     active: tuple[PlanConversation, ...]
     """Claimed by simulated agents right now: ``active`` or ``on_hold``."""
+    today_start: float | None = None
+    """Where today begins (``now`` minus ``today_hours``); None without a today segment.
+    Every conversation of :attr:`history` created from here on is part of :attr:`today`,
+    every earlier one closed before it."""
+
+    @property
+    def today(self) -> tuple[PlanConversation, ...]:
+        """Today's closed contacts (part of :attr:`history`), oldest first."""
+        if self.today_start is None:
+            return ()
+        return tuple(c for c in self.history if c.created_at >= self.today_start)
 
     def customer(self, key: str) -> PlanCustomer:
         for c in self.customers:
@@ -907,20 +953,32 @@ _BUSY_HOURS = (1, 1, 1, 1, 1, 2, 4, 7, 10, 11, 11, 10, 9, 10, 10, 10, 9, 8, 7, 6
 
 class _PlanBuilder:
     def __init__(self, seed: int, now: float, n_customers: int, n_waiting: int, history_days: int,
-                 n_active: int, n_on_hold: int) -> None:
+                 n_active: int, n_on_hold: int, n_today: int = 0, today_hours: float = 6.0) -> None:
         self.seed = seed
         self.now = now
         self.rng = random.Random(seed)
         self.c = load()
         self.w = _Writer(self.rng, self.c)
+        self.live_w = _Writer(self.rng, self.c, live=True)
         self.n_customers = n_customers
         self.n_waiting = n_waiting
         self.history_days = history_days
         self.n_active = n_active
         self.n_on_hold = n_on_hold
+        self.n_today = n_today
+        self.today_start = now - today_hours * 3600 if n_today else None
         self.agents = self._agents()
         self.by_queue = {q.name: [a for a in self.agents if q.name in a.queues] for q in self.c.queues}
         self.conv_n = 0
+        self.commitments: dict[str, list[tuple[float, float]]] = {}
+        """Agent → intervals in which it is busy with a conversation of ``now`` (one being
+        worked now, or the first leg of a waiting transfer): today's work keeps clear."""
+
+    def _commit(self, agent: str, start: float, end: float) -> None:
+        self.commitments.setdefault(agent, []).append((start, end))
+
+    def _free(self, agent: str, start: float, end: float) -> bool:
+        return all(e <= start or s >= end for s, e in self.commitments.get(agent, ()))
 
     # --- agents, queues ---------------------------------------------------------
 
@@ -1017,6 +1075,8 @@ class _PlanBuilder:
         rng, w = self.rng, self.w
         out: list[PlanConversation] = []
         latest_end = self.now - 3 * 3600
+        if self.today_start is not None:  # the months before today end before it
+            latest_end = min(latest_end, self.today_start - 60)
         prev: PlanConversation | None = None
         for start in self._start_times(n):
             dup = prev is not None and start - prev.created_at < 2 * DAY and rng.random() < 0.5
@@ -1114,21 +1174,52 @@ class _PlanBuilder:
         return out
 
     def _waiting_transferred(self, customer: PlanCustomer, tone: str, enqueued_at: float) -> PlanConversation:
-        rng, w = self.rng, self.w
-        pool = [o for o in self.c.openers if self.c.issues[o.issue].handoff and o.tone == tone]
-        th, o = self._thread(customer, 0.0, opener=rng.choice(pool), channel="chat")
+        # its first leg happened minutes ago: at the live pace, like today's contacts, by
+        # an agent who was free then (not one working a conversation of now; one who is
+        # away now may have handed it over before stepping away)
+        rng, w = self.rng, self.live_w
+        openers = [o for o in self.c.openers if self.c.issues[o.issue].handoff and o.tone == tone]
+        rng.shuffle(openers)
+
+        def free(queue: str, span: float) -> list[PlanAgent]:
+            return [a for a in self.by_queue[queue] if self._free(a.name, enqueued_at - span, enqueued_at + 60)]
+
+        opener = next((o for o in openers if free(o.queue, 25 * 60)), openers[0])
+        th, o = self._thread(customer, 0.0, opener=opener, channel="chat")
         w.start(th, o)
-        th.wait(w.queue_wait(th.channel))
-        agent = self.pick_agent(th.queue, available_only=True)
-        w.claim(th, agent)
-        w.first_reply(th, agent)
-        w.answer(th)
-        w.diagnose(th, agent)
-        w.note(th, agent)
-        handoff = th.issue.handoff if th.issue else None
-        to_queue = handoff[0] if handoff else rng.choice([q.name for q in self.c.queues if q.name != th.queue])
-        note = w.transfer(th, agent, to_queue)
+        th.wait(10 + rng.expovariate(1 / 150))
+        head, t0, n0, first_queue = len(th.steps), th.t, th.n, th.queue
+
+        def first_leg(agent: PlanAgent) -> tuple[str, float]:
+            del th.steps[head:]
+            th.t, th.n, th.queue, th.agent, th.pending, th.asked = t0, n0, first_queue, None, [], None
+            th.public_reply_done = False
+            w.claim(th, agent)
+            w.first_reply(th, agent)
+            w.answer(th)
+            w.diagnose(th, agent)
+            w.note(th, agent)
+            handoff = th.issue.handoff if th.issue else None
+            to_queue = handoff[0] if handoff else rng.choice([q.name for q in self.c.queues if q.name != first_queue])
+            return w.transfer(th, agent, to_queue), th.t - th.steps[head].at
+
+        def pick(pool: list[PlanAgent]) -> PlanAgent:
+            on_floor = [a for a in pool if a.status == "available"]
+            return rng.choice(on_floor or pool or self.by_queue[first_queue])
+
+        agent = pick(free(first_queue, 25 * 60))
+        note, length = first_leg(agent)
+        if not self._free(agent.name, enqueued_at - length, enqueued_at):
+            fits = free(first_queue, 1.3 * length + 60)
+            if fits:
+                agent = pick(fits)
+                note, length = first_leg(agent)
+        if not self._free(agent.name, enqueued_at - length, enqueued_at):
+            # everyone who works that queue was busy then: the hand-over came just before
+            busy_from = min(s for s, e in self.commitments[agent.name] if e > enqueued_at - length)
+            enqueued_at = max(busy_from - 60.0, self.now - MAX_WAIT_S + 60.0)
         self._shift(th, enqueued_at - th.t)
+        self._commit(agent.name, th.steps[head].at, enqueued_at)
         w.follow_ups(th, enqueued_at, self.now)
         return self._conversation(
             th, status="waiting", priority=priority_for(customer.tier, transferred=True),
@@ -1142,8 +1233,11 @@ class _PlanBuilder:
         w.start(th, o)
         th.wait(w.queue_wait(th.channel))
         w.handle(th, self.pick_agent(th.queue), self.pick_agent, allow_transfer=False, no_response_share=0.0)
-        if th.t > enqueued_at - 3600:
-            self._shift(th, enqueued_at - 3600 - th.t)
+        latest = enqueued_at - 3600
+        if self.today_start is not None:  # the first time round was before today
+            latest = min(latest, self.today_start - 60)
+        if th.t > latest:
+            self._shift(th, latest - th.t)
         th.t = enqueued_at
         th.tone = tone
         th.say("customer", w.customer_text(th, w.reopen_line(th)))
@@ -1153,7 +1247,9 @@ class _PlanBuilder:
             th, status="waiting", priority=priority_for(customer.tier, reopened=True), enqueued_at=enqueued_at
         )
 
-    def active(self, customers: Sequence[PlanCustomer]) -> list[PlanConversation]:
+    def active(self, customers: Sequence[PlanCustomer]) -> list[tuple[_Thread, PlanAgent, str | None, int]]:
+        """The conversations simulated agents are working now, written up to a moment
+        before ``now``; :meth:`finish_active` dates their arrival once the queue is known."""
         rng, w, now = self.rng, self.w, self.now
         out = []
         load_of: dict[str, int] = {}
@@ -1170,6 +1266,7 @@ class _PlanBuilder:
             channel = rng.choice(("chat", "chat", "phone"))
             th, o = self._thread(customer, 0.0, queue=queue, channel=channel, tone_mix=LIVE_TONE_MIX)
             w.start(th, o)
+            head = len(th.steps)
             th.wait(rng.uniform(20, 300))
             w.claim(th, agent)
             w.first_reply(th, agent)
@@ -1185,11 +1282,68 @@ class _PlanBuilder:
                         w.note(th, agent)
                 end = now - rng.uniform(5, 120)
             self._shift(th, end - th.t)
+            self._commit(agent.name, th.steps[head].at, math.inf)
+            out.append((th, agent, reason, head))
+        return out
+
+    def finish_active(self, started: Sequence[tuple[_Thread, PlanAgent, str | None, int]],
+                      waiting: Sequence[PlanConversation]) -> list[PlanConversation]:
+        """Date each worked conversation's arrival so that it was in line ahead of every
+        customer still waiting in its queue at the same or a higher priority (it was
+        taken first), with the follow-ups a customer writes while waiting that long."""
+        out = []
+        for th, agent, reason, head in started:
+            claimed_at = th.steps[head].at
+            priority = priority_for(th.customer.tier)
+            behind = [c.enqueued_at for c in waiting if c.queue == th.queue and c.priority >= priority]
+            latest = min([claimed_at - 20.0, *behind])
+            arrived = latest - self.rng.uniform(15.0, 120.0)
+            rest = th.steps[head:]
+            th.steps = [replace(s, at=arrived) for s in th.steps[:head]]
+            self.w.follow_ups(th, arrived, claimed_at - 5.0)
+            th.steps.extend(rest)
+            th.t = rest[-1].at
             out.append(self._conversation(
-                th, status="on_hold" if on_hold else "active", priority=priority_for(customer.tier),
-                enqueued_at=th.steps[0].at, assignee=agent.name, hold_reason=reason,
+                th, status="on_hold" if reason is not None else "active", priority=priority,
+                enqueued_at=arrived, assignee=agent.name, hold_reason=reason,
             ))
         return out
+
+    # --- today: the last hours as a queueing process --------------------------------
+
+    def today(self, people: _People, regulars: Sequence[PlanCustomer], waiting: Sequence[PlanConversation],
+              active: Sequence[PlanConversation]) -> tuple[list[PlanConversation], list[PlanCustomer]]:
+        """Today's closed contacts and the customers who were new today (see the module
+        docstring); ``regulars`` are the customers with history who may write again."""
+        assert self.today_start is not None
+        rng, c, now = self.rng, self.c, self.now
+        # everyone in line now arrived after every contact of today (the newest arrivals
+        # are the waiting ones, the ones being worked now just before them); the last
+        # half hour belongs to the queue of now in any case
+        entries = [x.enqueued_at for x in waiting] + [x.created_at for x in active]
+        start = self.today_start
+        arrivals_end = max(start + 600.0, min([now - 30 * 60.0, *entries]))
+        times = today_arrivals(rng, self.n_today, start, arrivals_end, now)
+        floor = _TodayFloor(self, waiting, active)
+        pool = list(regulars)
+        rng.shuffle(pool)
+        new_customers: list[PlanCustomer] = []
+        for i, t in enumerate(times):
+            if pool and rng.random() < 0.35:  # a returning customer (once today)
+                customer, new = pool.pop(), False
+            else:
+                customer = people.make(f"t{i + 1:04d}", t)
+                long_ago = rng.uniform(2 * DAY, 3 * 365 * DAY) if rng.random() < 0.85 else rng.uniform(600, 2 * DAY)
+                customer = replace(customer, created_at=t - long_ago)
+                new_customers.append(customer)
+                new = True
+            th, o = self._thread(customer, t, tone_mix=LIVE_TONE_MIX, repeat_ok=not new)
+            self.live_w.start(th, o)
+            patience = _samplers.CHANNELS[th.channel].sample_patience(rng)
+            floor.arrive(th, priority_for(customer.tier), t, t + patience)
+        today = floor.run()
+        kept = {x.customer for x in today}
+        return today, [x for x in new_customers if x.key in kept]
 
     # --- all ----------------------------------------------------------------------
 
@@ -1208,10 +1362,16 @@ class _PlanBuilder:
             created = first - (rng.uniform(2 * 3600, 20 * 3600) if rng.random() < 0.1 else rng.uniform(2 * DAY, 3 * 365 * DAY))
             customers.append(replace(draft, created_at=created))
             history.extend(past)
-        history.sort(key=lambda c: (c.created_at, c.key))
         now_customers = rng.sample(customers, self.n_waiting + self.n_active + self.n_on_hold)
+        started = self.active(now_customers[self.n_waiting:])
         waiting = self.waiting(now_customers[: self.n_waiting])
-        active = self.active(now_customers[self.n_waiting:])
+        active = self.finish_active(started, waiting)
+        if self.n_today:
+            busy = {x.key for x in now_customers}
+            today, newcomers = self.today(people, [x for x in customers if x.key not in busy], waiting, active)
+            history.extend(today)
+            customers.extend(newcomers)
+        history.sort(key=lambda c: (c.created_at, c.key))
         return DemoPlan(
             seed=self.seed,
             now=self.now,
@@ -1221,7 +1381,267 @@ class _PlanBuilder:
             history=tuple(history),
             waiting=tuple(waiting),
             active=tuple(active),
+            today_start=self.today_start,
         )
+
+
+def today_profile() -> _samplers.RateProfile:
+    """Arrivals per hour over the floor's day: the CHANNELS profiles of
+    :mod:`agentdesk.sim.samplers` added up (they share one day shape)."""
+    profiles = [ch.arrivals for ch in _samplers.CHANNELS.values()]
+    hours = sorted({h for p in profiles for h, _ in p.points})
+    return _samplers.RateProfile(tuple((h, sum(p.curve.at_hour(h) * p.scale for p in profiles)) for h in hours))
+
+
+def today_arrivals(rng: random.Random, n: int, start: float, end: float, now: float) -> list[float]:
+    """``n`` arrival times in ``[start, end)``, sorted, following :func:`today_profile`
+    on the floor's clock (which reads :data:`TODAY_CLOCK_HOUR` at ``now``). Given their
+    number, the arrivals of a Poisson process are independent draws from its rate's
+    shape: a uniform time is kept with probability rate / peak."""
+    profile = today_profile()
+    offset = (TODAY_CLOCK_HOUR * 3600.0 - now) % DAY
+    peak = profile.curve.peak
+    out: list[float] = []
+    while len(out) < n:
+        t = rng.uniform(start, end)
+        if rng.random() * peak <= profile.curve.at(t + offset):
+            out.append(t)
+    out.sort()
+    return out
+
+
+@dataclass(eq=False)
+class _Contact:
+    """One of today's contacts while the floor simulation runs."""
+
+    th: _Thread
+    priority: int
+    enqueued: float
+    """When it joined the line it is in (arrival, or the hand-over)."""
+    gives_up_at: float
+    seq: int
+    handed_over_by: PlanAgent | None = None
+    outcome: str = "waiting"
+    """``waiting`` (in line or with an agent), ``resolved`` or ``abandoned``."""
+
+    @property
+    def key(self) -> tuple[int, float, int]:
+        """Claim order: higher priority first, then the longest waiting."""
+        return (-self.priority, self.enqueued, self.seq)
+
+
+@dataclass(eq=False)
+class _Worker:
+    plan: PlanAgent
+    off: list[tuple[float, float]]
+    """Intervals in which the agent takes nothing from today's queue, sorted: its work
+    on conversations of ``now``, and the end of its day (``now``, or when it stepped away)."""
+    free_at: float
+    working: bool = False
+
+
+_ARRIVE, _GIVE_UP, _FREE, _LOOK = 0, 1, 2, 3
+_PICKUP_S = (4.0, 30.0)
+"""An idle agent claims a new arrival within this many seconds (the live driver polls)."""
+_AFTER_CONTACT_S = (20.0, 90.0)
+"""Before the next claim after finishing (the live driver's pause)."""
+_BREAK_SHARE, _BREAK_S = 0.05, (180.0, 720.0)
+_MIN_FIT = 0.6
+"""Before an agent's next commitment a handling may be written up to 1 / 0.6 times faster
+(its timings scaled) to end in time; a window shorter than that the agent leaves alone."""
+
+
+class _TodayFloor:
+    """Today as a discrete-event simulation: the plan's agents take the queue in claim
+    order, one conversation at a time, and each claimed conversation's transcript is
+    written at claim time with the live driver's timings."""
+
+    def __init__(self, b: _PlanBuilder, waiting: Sequence[PlanConversation],
+                 active: Sequence[PlanConversation]) -> None:
+        assert b.today_start is not None
+        self.b = b
+        self.rng = b.rng
+        self.w = b.live_w
+        self.now = b.now
+        self.start = b.today_start
+        self.events: list[tuple[float, int, int, object]] = []
+        self._seq = 0
+        self.lines: dict[str, list[tuple[tuple[int, float, int], _Contact]]] = {q.name: [] for q in b.c.queues}
+        self.contacts: list[_Contact] = []
+        # conversations of now that were in line: (queue) → (since, until, priority). A
+        # contact who joined after one of them, at the same or a lower priority, is
+        # behind it: nobody takes it while that one is still waiting.
+        self.ahead: dict[str, list[tuple[float, float, int]]] = {q: [] for q in self.lines}
+        for x in waiting:
+            self.ahead[x.queue].append((x.enqueued_at, math.inf, x.priority))
+            claims = [s.at for s in x.steps if s.kind == "claimed"]
+            if x.handoff_note and claims:  # its first leg, in the first queue until claimed
+                self.ahead[x.first_queue].append((x.created_at, claims[0], x.priority - 1))
+        for x in active:
+            claimed = next(s.at for s in x.steps if s.kind == "claimed")
+            self.ahead[x.queue].append((x.enqueued_at, claimed, x.priority))
+        self.workers: list[_Worker] = []
+        for a in b.agents:
+            stop = self.now
+            if a.status == "away":  # stepped away a few minutes ago, after any hand-over
+                done = max((e for _s, e in b.commitments.get(a.name, ())), default=-math.inf)
+                stop = max(self.now - self.rng.uniform(3 * 60, 20 * 60), done + 30.0)
+            off = sorted([*b.commitments.get(a.name, ()), (stop, math.inf)])
+            w = _Worker(a, off, self.start + self.rng.uniform(0, 300))
+            self.workers.append(w)
+            self._push(w.free_at, _LOOK, None)
+        for spans in self.ahead.values():
+            for _since, until, _p in spans:
+                if until < self.now:
+                    self._push(until, _LOOK, None)
+
+    def _push(self, at: float, kind: int, obj: object) -> None:
+        self._seq += 1
+        heapq.heappush(self.events, (at, kind, self._seq, obj))
+
+    def arrive(self, th: _Thread, priority: int, at: float, gives_up_at: float) -> None:
+        self._seq += 1
+        c = _Contact(th, priority, at, gives_up_at, self._seq)
+        self.contacts.append(c)
+        self._push(at, _ARRIVE, c)
+
+    # --- the queue -----------------------------------------------------------------
+
+    def _behind(self, c: _Contact, queue: str, at: float) -> bool:
+        return any(since <= c.enqueued and since <= at < until and p >= c.priority
+                   for since, until, p in self.ahead[queue])
+
+    def _join(self, c: _Contact, at: float) -> None:
+        insort(self.lines[c.th.queue], (c.key, c))
+        if c.gives_up_at < math.inf:
+            self._push(c.gives_up_at, _GIVE_UP, c)
+        self._push(at + self.rng.uniform(*_PICKUP_S), _LOOK, None)
+
+    def _leave(self, c: _Contact, queue: str) -> None:
+        line = self.lines[queue]
+        line.pop(bisect_left(line, (c.key,)))
+
+    def _abandon(self, c: _Contact, at: float) -> None:
+        self._leave(c, c.th.queue)
+        c.outcome = "abandoned"
+        self.w.follow_ups(c.th, c.enqueued, at)
+        c.th.t = at
+        c.th.act("abandoned", queue=c.th.queue)
+
+    # --- the agents ------------------------------------------------------------------
+
+    def _look(self, at: float) -> None:
+        idle = [w for w in self.workers if not w.working and w.free_at <= at]
+        idle.sort(key=lambda w: (w.free_at, w.plan.name))
+        for w in idle:
+            self._try(w, at)
+
+    def _try(self, w: _Worker, at: float) -> None:
+        start, end = next((s, e) for s, e in w.off if e > at)
+        if start <= at:  # busy elsewhere (or done for the day) until `end`
+            w.free_at = end
+            if end < self.now:
+                self._push(end, _LOOK, None)
+            return
+        heads = []
+        for q in w.plan.queues:
+            line = self.lines[q]
+            head = line[0][1] if line else None
+            # a hand-over goes to a colleague on the new team, never back to who sent it
+            if head is not None and head.handed_over_by is not w.plan and not self._behind(head, q, at):
+                heads.append(head)
+        heads.sort(key=lambda c: c.key)
+        for c in heads:
+            if self._serve(w, c, at, start - 10.0):
+                return
+        if heads:  # nothing it could finish before its next commitment: it winds down
+            w.free_at = end
+            if end < self.now:
+                self._push(end, _LOOK, None)
+
+    def _serve(self, w: _Worker, c: _Contact, at: float, limit: float) -> bool:
+        th = c.th
+        queue = th.queue
+        saved = (len(th.steps), th.t, th.n, th.queue, th.agent, list(th.pending), th.public_reply_done, th.asked)
+        for allow_transfer in ((True, False) if c.handed_over_by is None else (False,)):
+            if c.handed_over_by is None:
+                self.w.follow_ups(th, c.enqueued, at)  # what the customer wrote while waiting
+            th.t = at
+            first = len(th.steps)
+            self.w.handle(
+                th, w.plan, None, allow_transfer=allow_transfer, transfer_share=TODAY_TRANSFER_SHARE,
+                prev_agent=c.handed_over_by.first_name if c.handed_over_by else None, no_response_share=0.04,
+            )
+            end = th.steps[-1].at
+            if end > limit:
+                fit = (limit - at) / (end - at)
+                if fit >= _MIN_FIT:
+                    th.steps[first:] = [replace(s, at=at + (s.at - at) * fit) for s in th.steps[first:]]
+                    end = th.t = th.steps[-1].at
+            handed_over = th.steps[-1].kind == "transferred"
+            if end <= limit and (not handed_over or self._can_take_over(c, th.queue, end)):
+                break
+            n, th.t, th.n, th.queue, th.agent, pending, th.public_reply_done, th.asked = saved
+            del th.steps[n:]
+            th.pending = pending
+        else:
+            return False
+        self._leave(c, queue)
+        w.working = True
+        w.free_at = end + self.rng.uniform(*_AFTER_CONTACT_S)
+        if self.rng.random() < _BREAK_SHARE:
+            w.free_at += self.rng.uniform(*_BREAK_S)
+        self._push(w.free_at, _FREE, w)
+        if handed_over:
+            c.handed_over_by = w.plan
+            c.priority = priority_for(th.customer.tier, transferred=True)
+            c.enqueued = end
+            c.gives_up_at = math.inf
+            self._push(end, _ARRIVE, c)
+        else:
+            c.outcome = "resolved"
+        return True
+
+    def _can_take_over(self, c: _Contact, queue: str, at: float) -> bool:
+        """A hand-over late in the day must still be answered in the new queue today:
+        not behind a customer who is still waiting now, and with time left to work it."""
+        p = priority_for(c.th.customer.tier, transferred=True)
+        if any(since <= at and p <= prio and until == math.inf for since, until, prio in self.ahead[queue]):
+            return False
+        return at < self.now - 45 * 60
+
+    # --- the day -----------------------------------------------------------------------
+
+    def run(self) -> list[PlanConversation]:
+        while self.events:
+            at, kind, _, obj = heapq.heappop(self.events)
+            if at >= self.now:
+                break
+            if kind == _ARRIVE:
+                assert isinstance(obj, _Contact)
+                obj.outcome = "waiting"
+                self._join(obj, at)
+            elif kind == _GIVE_UP:
+                assert isinstance(obj, _Contact)
+                if obj.outcome == "waiting" and obj.gives_up_at == at:
+                    self._abandon(obj, at)
+            elif kind == _FREE:
+                assert isinstance(obj, _Worker)
+                obj.working = False
+                self._look(at)
+            else:
+                self._look(at)
+        out = []
+        for c in self.contacts:
+            if c.outcome not in ("resolved", "abandoned"):
+                # still in line at `now`, behind more work than the floor could do: it
+                # would be waiting now, which the plan's queue does not show, so it is
+                # left out (only when today is sized beyond the agents' capacity)
+                continue
+            th = c.th
+            joined = [s.at for s in th.steps if s.kind in ("arrived", "transferred")][-1]
+            out.append(self.b._conversation(th, status=c.outcome, priority=c.priority, enqueued_at=joined))
+        return out
 
 
 def build_plan(
@@ -1233,11 +1653,21 @@ def build_plan(
     history_days: int = 90,
     active: int = 5,
     on_hold: int = 2,
+    today_contacts: int = TODAY_CONTACTS,
+    today_hours: float = TODAY_HOURS,
 ) -> DemoPlan:
     """Everything a fresh demo store needs, deterministic in ``seed`` and ``now``.
 
     ``now`` is the UTC epoch second the plan is "taken" at: history lies before it,
-    waits end at it. Raises :class:`~agentdesk.errors.UsageError` for impossible sizes.
+    waits end at it. ``customers`` have months of history (``history_days``); today adds
+    ``today_contacts`` closed contacts over the last ``today_hours`` (0: none), from
+    returning customers and from new ones, who are added to :attr:`DemoPlan.customers`.
+    The default keeps the plan's eight agents, one conversation at a time at the live
+    pace, near full load (waits of seconds to minutes, about one customer in six giving
+    up); sized beyond what they can work, more customers give up, and the few still in
+    line when the waiting conversations of ``now`` arrive are left out, so
+    :attr:`DemoPlan.today` may then hold fewer contacts than asked for.
+    Raises :class:`~agentdesk.errors.UsageError` for impossible sizes.
     """
     _check("now", now, 86_400.0 * 365 * 5)
     _check("customers", customers, 1, 100_000)
@@ -1245,13 +1675,15 @@ def build_plan(
     _check("history_days", history_days, 1, 3650)
     _check("active", active, 0, 1000)
     _check("on_hold", on_hold, 0, 1000)
+    _check("today_contacts", today_contacts, 0, 20_000)
+    _check("today_hours", today_hours, 1, 12)
     if waiting + active + on_hold > customers:
         raise UsageError(
             f"demo: {waiting} waiting + {active} active + {on_hold} on hold need at least as many customers, "
             f"got {customers}"
         )
     return _PlanBuilder(int(seed), float(now), int(customers), int(waiting), int(history_days),
-                        int(active), int(on_hold)).build()
+                        int(active), int(on_hold), int(today_contacts), float(today_hours)).build()
 
 
 # --------------------------------------------------------------------------- traffic

@@ -291,7 +291,11 @@ def test_bad_sizes_are_one_line_usage_errors():
 def test_any_seed_gives_a_consistent_plan(seed, customers, waiting, history_days):
     p = build_plan(seed=seed, now=NOW, customers=customers, waiting=waiting, history_days=history_days,
                    active=0, on_hold=0)
-    assert len(p.customers) == customers and len(p.waiting) == waiting
+    assert len(p.waiting) == waiting
+    # `customers` have months of history; today's first-time customers come on top
+    before_today = {c.customer for c in p.history if c.created_at < p.today_start}
+    assert [c.key for c in p.customers[:customers]] == sorted(before_today)
+    assert {c.key for c in p.customers[customers:]} == {c.customer for c in p.today} - before_today
     if waiting >= len(TONES):
         assert {c.tone for c in p.waiting} == set(TONES)
     for text in all_text(p):
