@@ -1,4 +1,4 @@
-"""The claim's plan on PostgreSQL does not depend on the table's statistics.
+"""The claim's plan does not depend on the table's statistics or on other indexes.
 
 With 20,000 waiting conversations, under three kinds of statistics — none (a bulk load
 not analysed yet), taken while the queue was empty (then a storm of arrivals), and
@@ -7,7 +7,9 @@ fresh — the statements :meth:`Desk.claim_next` sends walk
 rows, and find the claimed row by primary key; the live feed's re-query of changed
 rows (:meth:`Desk.waiting_rows`) goes by primary key too. (With statistics from an
 empty queue the planner otherwise scans every waiting row for both; without statistics
-it sorts all of them for every claim.)
+it sorts all of them for every claim.) On SQLite, with and without ``ANALYZE``, the
+claim walks the same index without a temporary B-tree, even though an index starting
+``(status, queue_id)`` could answer its WHERE clause.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from sqlalchemy import event
 from agentdesk.desk import Desk
 from agentdesk.store.db import Store
 
-pytestmark = pytest.mark.postgres
 
 WAITING = 20_000
 NOW = 1795615200.0
@@ -105,6 +106,7 @@ def _autocommit(store: Store, sql: str) -> None:
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(sql)
 
 
+@pytest.mark.postgres
 def test_the_claim_plan_holds_under_any_statistics(pg_url):
     store = Store.open(pg_url)
     try:
@@ -137,6 +139,7 @@ def test_the_claim_plan_holds_under_any_statistics(pg_url):
         store.close()
 
 
+@pytest.mark.postgres
 def test_the_sort_setting_stays_inside_the_claims_transaction(pg_url):
     """SET LOCAL: the next transaction on the same pooled connection sorts normally."""
     store = Store.open(pg_url, pool_size=1)
@@ -146,5 +149,52 @@ def test_the_sort_setting_stays_inside_the_claims_transaction(pg_url):
         desk.claim_next(desk.agent("bob").id)
         with store.read() as conn:
             assert conn.exec_driver_sql("SHOW enable_sort").scalar() == "on"
+    finally:
+        store.close()
+
+
+def test_the_sqlite_claim_walks_the_queue_order_index(sqlite_url):
+    import sqlite3
+
+    db = sqlite3.connect(sqlite_url)
+    try:
+        with db:
+            db.executemany("INSERT INTO queue (name, title, sl_target_s, sl_goal) VALUES (?, ?, 60, 0.8)",
+                           [("billing", "Billing"), ("tech", "Tech"), ("orders", "Orders"), ("vip", "VIP")])
+            db.execute("INSERT INTO agent (name, display_name, status, status_since, simulated, created_at) "
+                       "VALUES ('alice', 'Alice', 'available', 0, 0, 0), ('bob', 'Bob', 'available', 0, 0, 0)")
+            db.execute("INSERT INTO agent_queue (agent_id, queue_id) SELECT a.id, q.id FROM agent a, queue q "
+                       "WHERE a.name = 'alice' AND q.name <> 'vip'")
+            db.execute("INSERT INTO customer (name, tier, created_at) VALUES ('C', 'standard', 0)")
+            db.executemany(
+                "INSERT INTO conversation (customer_id, queue_id, channel, subject, status, priority, created_at, "
+                "enqueued_at, claim_version, preview, updated_at) VALUES (1, ?, 'chat', '', ?, ?, ?, ?, 0, '', ?)",
+                [(1 + i % 4, "waiting" if i % 5 else "resolved", 1 if i % 10 == 3 else 0, NOW - i, NOW - i, NOW - i)
+                 for i in range(WAITING)])
+    finally:
+        db.close()
+    store = Store.open(sqlite_url)
+    try:
+        desk = Desk(store, tone_fn=None)
+        for analysed in (False, True):
+            if analysed:
+                with store.engine.connect() as conn:
+                    conn.exec_driver_sql("ANALYZE")
+            for agent in ("alice", "bob"):
+                seen: list[tuple[str, object]] = []
+
+                def capture(conn, cursor, statement, parameters, context, executemany):
+                    seen.append((statement, parameters))
+
+                event.listen(store.engine, "before_cursor_execute", capture)
+                try:
+                    assert desk.claim_next(desk.agent(agent).id) is not None
+                finally:
+                    event.remove(store.engine, "before_cursor_execute", capture)
+                statement, params = next((s, p) for s, p in seen if s.startswith("UPDATE conversation SET status"))
+                with store.engine.connect() as conn:
+                    plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+                text = "\n".join(plan)
+                assert "ix_conversation_queue_order" in text and "TEMP B-TREE" not in text, (analysed, agent, text)
     finally:
         store.close()
