@@ -140,6 +140,9 @@ def _load_conversation(conn: "Connection", conv: "PlanConversation", customer_id
     earlier: list[str] = []
     last_customer_id = None
     opening_note = ""  # a phone call's opening call note, the preview when the customer wrote nothing
+    # a transfer or reopen raises the priority by one (priority_for); the arrival had the base
+    bumped = any(s.kind in (EventKind.TRANSFERRED, EventKind.REOPENED) for s in conv.steps)
+    arrival_priority = max(0, conv.priority - 1) if bumped else conv.priority
     for step in conv.steps:
         agent_id = agent_ids.get(step.agent) if step.agent else None
         kind = step.kind
@@ -160,7 +163,7 @@ def _load_conversation(conn: "Connection", conv: "PlanConversation", customer_id
                 opening_note = step.body or ""
         elif kind == EventKind.ARRIVED:
             ops.append_event(conn, kind, step.at, cid, None,
-                             {"queue_id": queue_id, "channel": conv.channel, "priority": conv.priority})
+                             {"queue_id": queue_id, "channel": conv.channel, "priority": arrival_priority})
         elif kind == EventKind.CLAIMED:
             version += 1
             claimed_at = step.at
