@@ -2,6 +2,7 @@
 
     python bench/tone_eval.py [--json] [--data DIR] [--maia-splits test,all]
     python bench/tone_eval.py --sweep [--maia-splits val]     # how the threshold was chosen
+    python bench/tone_eval.py --openers-only [--openers-misses]  # demo openers table only
 
 Binary task, "does this customer message need de-escalation?":
 
@@ -33,6 +34,30 @@ Systems, all in the same run:
 ``--sweep`` prints agentdesk's precision, recall and F1 on a MAIA subset (``val`` by
 default; the test split is refused) for a grid of decision thresholds of the learned
 scorer: this is how the one number that shipped was chosen (docs/tone.md).
+
+**Demo openers** (``agentdesk/demo/content/openers.py``: the 230 first messages the
+demo writes, agentdesk's own text, each labelled calm, confused, anxious, frustrated,
+angry, abusive or grateful by its author). Per label, how often the expected signal is
+present (any level) and how often the overall level is the expected one:
+
+=========== =============== ======================
+label       signal          overall level
+=========== =============== ======================
+abusive     ``abuse``       hostile
+angry       ``anger``       upset or hostile
+frustrated  ``frustration`` upset
+anxious     ``anxiety``     concerned or upset
+confused    ``confusion``   concerned
+grateful    ``gratitude``   calm
+calm        (none)          calm
+=========== =============== ======================
+
+Each body is read on its own (no context: it opens the conversation), its placeholders
+filled with fixed, neutral values (``OPENER_VALUES``), without the greeting and sign-off
+the demo wraps around some emails. The openers are split by their index in
+``corpus.load().openers``: the **even** half is the development half (the cue tables
+were tuned while looking at its misses, ``--openers-misses`` prints only those), the
+**odd** half is held out and only ever scored.
 
 Latency: every message of both sets through ``analyze`` once (after one warm-up call),
 timed with ``perf_counter_ns``; median and p99 per message.
@@ -104,6 +129,110 @@ def load_goemotions(directory: Path, split: str = "test") -> list[Item]:
             ids = {int(x) for x in parts[1].split(",") if x}
             items.append(Item(parts[0], int(bool(ids & positive)), split))
     return items
+
+
+# ------------------------------------------------------------------ demo openers
+
+OPENER_EXPECTATIONS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "abusive": ("abuse", ("hostile",)),
+    "angry": ("anger", ("upset", "hostile")),
+    "frustrated": ("frustration", ("upset",)),
+    "anxious": ("anxiety", ("concerned", "upset")),
+    "confused": ("confusion", ("concerned",)),
+    "grateful": ("gratitude", ("calm",)),
+    "calm": (None, ("calm",)),
+}
+"""Demo label → (the signal expected, the overall levels expected)."""
+
+OPENER_VALUES = {
+    "first": "Sam", "name": "Sam Carter", "agent": "Priya", "prev_agent": "Tom",
+    "team": "Billing", "order": "KH-4821930", "amount": "£4.99", "amount2": "£5.99",
+    "plan": "Kestrel Plus", "plan_price": "£4.99", "date": "3 March", "days": "9",
+    "eta": "Friday 14 March", "product": "Kestrel Cam Indoor", "last4": "4821",
+    "ref": "CS-482193", "code": "E-215", "courier": "Parcelwise", "label": "Customer query",
+    "minutes": "12",
+}
+"""Fixed placeholder values: neutral words, so only the opener's own writing is read."""
+
+
+class Opener:
+    __slots__ = ("index", "label", "style", "text")
+
+    def __init__(self, index: int, label: str, style: str, text: str):
+        self.index, self.label, self.style, self.text = index, label, style, text
+
+    @property
+    def half(self) -> str:
+        return "dev" if self.index % 2 == 0 else "held-out"
+
+
+def load_openers() -> list[Opener]:
+    from agentdesk.demo.corpus import fill, load
+
+    return [Opener(i, o.tone, o.style, fill(o.body, OPENER_VALUES))
+            for i, o in enumerate(load().openers)]
+
+
+def opener_hits(opener: Opener) -> tuple[bool | None, bool, str]:
+    """(expected signal present — None for calm, level as expected, the result summary)."""
+    from agentdesk.scripts.tone import analyze
+
+    r = analyze(opener.text)
+    tone, levels = OPENER_EXPECTATIONS[opener.label]
+    signal = None if tone is None else r.signal(tone) is not None
+    return signal, str(r.level) in levels, r.summary()
+
+
+def openers_table(openers: list[Opener]) -> dict[str, dict[str, dict]]:
+    """half → label → {n, signal, level, both} counts."""
+    out: dict[str, dict[str, dict]] = {}
+    for half in ("dev", "held-out"):
+        rows: dict[str, dict] = {}
+        for label in OPENER_EXPECTATIONS:
+            items = [o for o in openers if o.half == half and o.label == label]
+            sig = lev = both = 0
+            for o in items:
+                s, lv, _ = opener_hits(o)
+                s = True if s is None else s
+                sig += s
+                lev += lv
+                both += s and lv
+            tone, levels = OPENER_EXPECTATIONS[label]
+            rows[label] = {"n": len(items), "signal": sig if tone else None, "level": lev,
+                           "both": both, "expected_signal": tone,
+                           "expected_level": " or ".join(levels)}
+        out[half] = rows
+    return out
+
+
+def print_openers(table: dict[str, dict[str, dict]]) -> None:
+    print("Demo openers (agentdesk/demo/content/openers.py), each read alone. "
+          "dev = even index (tuned on), held-out = odd index (only scored).")
+    head = f"  {'label':<11}{'expected':<34}"
+    for half in table:
+        head += f"{half + ': signal':>18}{'level':>8}{'both':>7}"
+    print(head)
+    for label in OPENER_EXPECTATIONS:
+        first = table["dev"][label]
+        exp = f"{first['expected_signal'] or '-'} + {first['expected_level']}"
+        line = f"  {label:<11}{exp:<34}"
+        for half in table:
+            r = table[half][label]
+            sig = "-" if r["signal"] is None else f"{r['signal']}/{r['n']}"
+            line += f"{sig:>18}{r['level']:>5}/{r['n']:<2}{r['both']:>4}/{r['n']:<2}"
+        print(line)
+
+
+def print_opener_misses(openers: list[Opener]) -> None:
+    """The development half's misses (never the held-out half's)."""
+    print("\nDevelopment-half misses (even index):")
+    for o in openers:
+        if o.half != "dev":
+            continue
+        s, lv, summary = opener_hits(o)
+        if s is False or not lv:
+            text = " ".join(o.text.split())
+            print(f"  #{o.index:<3} {o.label:<10} {o.style:<9} -> {summary}\n        {text}")
 
 
 # ------------------------------------------------------------------ systems
@@ -226,7 +355,21 @@ def main(argv: list[str] | None = None) -> int:
                     help="GoEmotions split to report (dev for development)")
     ap.add_argument("--sweep", action="store_true",
                     help="F1 over decision thresholds on a MAIA development subset (default val)")
+    ap.add_argument("--openers-only", action="store_true",
+                    help="only the demo openers table (no data sets needed)")
+    ap.add_argument("--openers-misses", action="store_true",
+                    help="also list the development half's misses (never the held-out half's)")
     args = ap.parse_args(argv)
+    openers = load_openers()
+    if args.openers_only:
+        table = openers_table(openers)
+        if args.json:
+            print(json.dumps({"demo_openers": table}))
+        else:
+            print_openers(table)
+            if args.openers_misses:
+                print_opener_misses(openers)
+        return 0
     if args.sweep and args.maia_splits == "test,all":
         args.maia_splits = "val"
 
@@ -276,9 +419,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue  # GoEmotions rows have no context: same as agentdesk
             results[dname][sname] = prf([fn(it) for it in items], gold)
     lat = latency([it.text for it in maia] + [it.text for it in go_test])
+    table = openers_table(openers)
 
     if args.json:
-        print(json.dumps({"results": results, "latency": lat,
+        print(json.dumps({"results": results, "latency": lat, "demo_openers": table,
                           "positive_rule": "needs_deescalation (level upset or hostile)"}))
         return 0
     print("Binary task: needs de-escalation. agentdesk positive = needs_deescalation.")
@@ -288,6 +432,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'system':<24}{'precision':>10}{'recall':>8}{'F1':>7}")
         for sname, r in rows.items():
             print(f"  {sname:<24}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}")
+    print()
+    print_openers(table)
+    if args.openers_misses:
+        print_opener_misses(openers)
     print(f"\nagentdesk latency over {lat['messages']} messages: median {lat['median_ms']:.3f} ms, "
           f"p99 {lat['p99_ms']:.3f} ms, max {lat['max_ms']:.3f} ms")
     return 0
