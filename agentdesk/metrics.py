@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -155,7 +156,9 @@ class Conversation:
     channel: str | None = None
     status: str | None = None
     waits: list[Wait] = field(default_factory=list)
-    handles: list[Handle] = field(default_factory=list)
+    # handles, reopens and quotes start as one shared empty tuple and become lists on the
+    # first append (most conversations of a busy day have none yet: less memory)
+    handles: list[Handle] = ()  # type: ignore[assignment]
     first_response_at: float | None = None
     transfers: int = 0
     transfers_before_resolve: int = 0
@@ -166,9 +169,9 @@ class Conversation:
     first_resolved_at: float | None = None
     resolved_at: float | None = None
     disposition: str | None = None
-    reopens: list[tuple[float, str]] = field(default_factory=list)
+    reopens: list[tuple[float, str]] = ()  # type: ignore[assignment]
     csat: int | None = None
-    quotes: list[Quote] = field(default_factory=list)
+    quotes: list[Quote] = ()  # type: ignore[assignment]
     last_event_id: int = 0
 
     # ------------------------------------------------------------------ folding
@@ -180,7 +183,8 @@ class Conversation:
             self.arrived_at = at
             self.queue_id = _int(data.get("queue_id"))
             self.current_queue_id = self.queue_id
-            self.channel = data.get("channel")
+            channel = data.get("channel")
+            self.channel = sys.intern(channel) if isinstance(channel, str) else channel
             self.status = "waiting"
             self.waits.append(Wait(self.queue_id, at))
         elif kind == "claimed":
@@ -191,7 +195,7 @@ class Conversation:
                 if wait.queue_id is None:
                     wait.queue_id = qid
             self._close_handle(at, None)  # defensive: a claim starts a fresh handle
-            self.handles.append(Handle(ev.agent_id, at))
+            self._handles().append(Handle(ev.agent_id, at))
             self.status = "active"
         elif kind == "message":
             if (data.get("author") == "agent" and not data.get("queue_update")
@@ -228,6 +232,8 @@ class Conversation:
             self.status = "resolved"
         elif kind == "reopened":
             by = str(data.get("by") or ("agent" if ev.agent_id is not None else "customer"))
+            if not self.reopens:
+                self.reopens = []
             self.reopens.append((at, by))
             self.disposition = None
             self._close_hold(at)
@@ -236,7 +242,7 @@ class Conversation:
                 self.waits.append(Wait(self.current_queue_id, at))
                 self.status = "waiting"
             else:
-                self.handles.append(Handle(ev.agent_id, at))
+                self._handles().append(Handle(ev.agent_id, at))
                 self.status = "active"
         elif kind == "abandoned":
             wait = self._open_wait()
@@ -249,8 +255,15 @@ class Conversation:
                 self.csat = score
         elif kind == "wait_quoted":
             q_at = _float(data.get("at"))
+            if not self.quotes:
+                self.quotes = []
             self.quotes.append(Quote(at if q_at is None else q_at, _float(data.get("expected_s")),
                                      _float(data.get("bound_s")), data.get("kind"), dict(data)))
+
+    def _handles(self) -> list[Handle]:
+        if not self.handles:
+            self.handles = []
+        return self.handles
 
     def _open_wait(self) -> Wait | None:
         if self.waits and self.waits[-1].end is None:
@@ -355,6 +368,10 @@ Contribution = dict[tuple[int | None, str], float]
 
 def _contribution(conv: Conversation, targets: Mapping[int, float], reopen_days: float) -> Contribution:
     """What one conversation adds to the totals, per scope (None = all queues)."""
+    if (len(conv.waits) == 1 and conv.waits[0].end is None and not conv.handles and not conv.quotes
+            and conv.csat is None and conv.first_response_at is None and not conv.reopens):
+        # the common case on a busy floor: arrived, still waiting, nothing else yet
+        return _waiting_only(conv.waits[0].queue_id)
     out: dict[tuple[int | None, str], float] = defaultdict(float)
 
     def add_wait(qid: int | None, key: str, value: float = 1.0) -> None:
@@ -429,6 +446,35 @@ def _contribution(conv: Conversation, targets: Mapping[int, float], reopen_days:
     return dict(out)
 
 
+_WAITING_ONLY_NONE = -1
+
+
+def _waiting_only(qid: int | None) -> Contribution:
+    if qid is None:
+        return {(None, "offered"): 1.0, (None, "conversations"): 1.0}
+    return {(None, "offered"): 1.0, (qid, "offered"): 1.0, (None, "conversations"): 1.0,
+            (qid, "conversations"): 1.0}
+
+
+def _compact(contribution: Contribution, keys: dict) -> int | tuple:
+    """How a contribution is kept: a conversation still waiting with nothing else yet (most
+    of a busy day's) is just its queue id (an int, no allocation); the others are a tuple of
+    (shared key, value) pairs."""
+    if len(contribution) <= 4 and all(v == 1.0 for v in contribution.values()):
+        names = {k[1] for k in contribution}
+        if names == {"offered", "conversations"}:
+            scopes = {k[0] for k in contribution if k[0] is not None}
+            if len(scopes) <= 1 and len(contribution) == (4 if scopes else 2):
+                return next(iter(scopes)) if scopes else _WAITING_ONLY_NONE
+    return tuple((keys.setdefault(k, k), v) for k, v in contribution.items())
+
+
+def _expand(kept: int | tuple) -> Iterable[tuple[tuple[int | None, str], float]]:
+    if isinstance(kept, int):
+        return _waiting_only(None if kept == _WAITING_ONLY_NONE else kept).items()
+    return kept
+
+
 @dataclass(frozen=True, slots=True)
 class Metrics:
     """The figures for one scope (all queues, or one queue) at one moment.
@@ -500,7 +546,9 @@ class MetricsBook:
         self.until = until
         self.fcr_reopen_days = fcr_reopen_days
         self._convs: dict[int, Conversation] = {}
-        self._contrib: dict[int, Contribution] = {}
+        # per conversation, what it added to the totals (see _compact)
+        self._contrib: dict[int, int | tuple[tuple[tuple[int | None, str], float], ...]] = {}
+        self._keys: dict[tuple[int | None, str], tuple[int | None, str]] = {}
         self._dirty: set[int] = set()
         self._totals: dict[tuple[int | None, str], float] = defaultdict(float)
         # still-waiting waits, per queue: sorted (start, conversation id)
@@ -553,8 +601,8 @@ class MetricsBook:
     def _forget(self, cid: int) -> None:
         self._convs.pop(cid, None)
         old = self._contrib.pop(cid, None)
-        if old:
-            for k, v in old.items():
+        if old is not None:
+            for k, v in _expand(old):
                 self._totals[k] -= v
         self._set_open(cid, None)
         self._dirty.discard(cid)
@@ -582,20 +630,35 @@ class MetricsBook:
         if not self._dirty:
             return
         totals = self._totals
+        keys = self._keys
+        bulk = len(self._dirty) > 2000  # e.g. the first question after loading a day
         for cid in self._dirty:
             conv = self._convs.get(cid)
             if conv is None:
                 continue
             old = self._contrib.get(cid)
-            if old:
-                for k, v in old.items():
+            if old is not None:
+                for k, v in _expand(old):
                     totals[k] -= v
-            new = _contribution(conv, self.targets, self.fcr_reopen_days)
-            for k, v in new.items():
+            new = _compact(_contribution(conv, self.targets, self.fcr_reopen_days), keys)
+            for k, v in _expand(new):
                 totals[k] += v
             self._contrib[cid] = new
             wait = conv._open_wait()
-            self._set_open(cid, None if wait is None else (wait.queue_id, wait.start))
+            value = None if wait is None else (wait.queue_id, wait.start)
+            if bulk:
+                if value is None:
+                    self._open_of.pop(cid, None)
+                else:
+                    self._open_of[cid] = value
+            else:
+                self._set_open(cid, value)
+        if bulk:  # one sort instead of thousands of list inserts
+            self._open = defaultdict(list)
+            for cid, (qid, start) in self._open_of.items():
+                self._open[qid].append((start, cid))
+            for lst in self._open.values():
+                lst.sort()
         self._dirty.clear()
 
     def _set_open(self, cid: int, value: tuple[int | None, float] | None) -> None:

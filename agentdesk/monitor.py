@@ -168,6 +168,9 @@ class Board:
     waiting_lists: Mapping[int, tuple[WaitingRow, ...]] = field(default_factory=dict)
     warning: str | None = None
     day_start: float = 0.0
+    figures_ready: bool = True
+    """False on the first board: the service figures, each agent's count of the day and
+    the chart are still being read (they follow in the next board)."""
 
 
 @dataclass
@@ -225,6 +228,8 @@ class Monitor:
         self.alert_log: deque[Alert] = deque(maxlen=ALERT_LOG)
         self.book: MetricsBook | None = None
         self.history: FloorHistory | None = None
+        self._upto = 0  # every event up to this id is reflected in the model
+        self._preloaded: set[int] = set()
         self.day_start = 0.0
         self._loaded = False
         self._first_board = True
@@ -257,18 +262,29 @@ class Monitor:
     # ------------------------------------------------------------------ loading
 
     def load(self) -> Board:
-        """Read the floor (one pass of indexed queries) and return the first board."""
+        """Read who waits, the agents and the escalations (quick, indexed queries) and return
+        the first board; the day's figures and the chart follow with :meth:`load_figures`."""
         from agentdesk.live import ChangeFeed
 
-        now = self.clock()
         self.feed = ChangeFeed.start(self.desk)  # before the rows, so no change falls between
+        self._upto = self.feed.last_id
         self._load_queues()
         self._load_agents()
         self._load_conversations()
-        self._start_day(now)
-        self._seed_history(now)
         self._loaded = True
         return self.board(force=True)
+
+    def load_figures(self) -> Board:
+        """Read today's events (the service figures, each agent's finished conversations)
+        and the last hours of queue movements (the chart); return the board with them."""
+        now = self.clock()
+        self._start_day(now)
+        self._seed_history(now)
+        return self.board()
+
+    @property
+    def figures_ready(self) -> bool:
+        return self.book is not None and self.history is not None
 
     def _load_queues(self) -> None:
         self.queues = {q.id: q for q in self.desk.queues()}
@@ -325,8 +341,11 @@ class Monitor:
         self.day_start = local_midnight(now)
         self._breach = {}  # a new day starts without yesterday's breaches (and announces none)
         targets = {q.id: q.sl_target_s for q in self.queues.values()}
+        # Everything up to event ``_upto`` is read here; later events arrive through the
+        # feed and are counted there, once.
+        upto = self._upto
         book = MetricsBook(targets, since=self.day_start, fcr_reopen_days=self.fcr_reopen_days)
-        book.extend(load_cohort_events(self.store, self.day_start, None))
+        feed_cohort(self.store, book, self.day_start, None, upto=upto)
         self.book = book
         from sqlalchemy import text
 
@@ -335,17 +354,31 @@ class Monitor:
         with self.store.read() as conn:
             for aid, n, last in conn.execute(text(
                     "SELECT agent_id, count(*), max(at) FROM event WHERE kind IN ('resolved', 'transferred') "
-                    "AND at >= :since AND agent_id IS NOT NULL GROUP BY agent_id"), {"since": self.day_start}):
+                    "AND at >= :since AND id <= :upto AND agent_id IS NOT NULL GROUP BY agent_id"),
+                    {"since": self.day_start, "upto": upto}):
                 self._handled[int(aid)] = int(n)
                 self._last_end[int(aid)] = float(last)
+        self._note_preloaded(("resolved", "transferred"), upto)
 
     def _seed_history(self, now: float) -> None:
         targets = {q.id: q.sl_target_s for q in self.queues.values()}
         history = FloorHistory(targets, span_s=CHART_SPAN_S, step_s=CHART_STEP_S)
         start = (history.bucket(now - CHART_SPAN_S)) * CHART_STEP_S
-        moves, decisions = load_movements(self.store, start)
-        history.seed(now, self._depths(), moves, decisions)
+        counts, moves, decisions = load_movements(self.store, start, upto=self._upto)
+        history.seed(now, {**{q: 0 for q in self.queues}, **counts}, moves, decisions)
         self.history = history
+        self._note_preloaded(("claimed", "abandoned"), self._upto)
+
+    def _note_preloaded(self, kinds: Sequence[str], upto: int) -> None:
+        """On PostgreSQL an id below the feed's start may commit late: the feed delivers it
+        then. Remember which of those recent ids the loads already counted, so such an
+        event is counted once either way."""
+        from agentdesk.live import START_WINDOW
+
+        rows = self._query_in(
+            f"SELECT id FROM event WHERE id > {int(upto) - START_WINDOW} AND id <= {int(upto)} AND kind IN :ids",
+            list(kinds))
+        self._preloaded.update(int(r[0]) for r in rows)
 
     # ------------------------------------------------------------------ live
 
@@ -369,8 +402,8 @@ class Monitor:
     def apply(self, changes: Sequence[Change]) -> None:
         """Fold changes into the model (called by :meth:`poll`; public for tests)."""
         now = self.clock()
-        if local_midnight(now) != self.day_start:
-            self._start_day(now)
+        if self.book is not None and local_midnight(now) != self.day_start:
+            self._start_day(now)  # reads up to ``_upto``: this batch is counted below
         cids: set[int] = set()
         reload_agents = False
         reload_queues = False
@@ -378,6 +411,7 @@ class Monitor:
         turned_hostile: list[tuple[float, int]] = []
         for ch in changes:
             cid = ch.conversation_id
+            self._upto = max(self._upto, ch.event_id)
             if self.book is not None and not self.book.add(ch) and cid is not None:
                 rebuild.add(cid)
             if cid is not None:
@@ -387,19 +421,21 @@ class Monitor:
                 reload_agents = True
             kind = ch.kind
             data = ch.data or {}
+            counted = ch.event_id in self._preloaded  # already in what the loads read
             if kind == "agent_status" and aid in self._agents:
                 a = self._agents[aid]
                 a.status, a.since = str(data.get("status", a.status)), float(ch.at)
-            elif kind in ("resolved", "transferred") and aid is not None and ch.at >= self.day_start:
+            elif (kind in ("resolved", "transferred") and aid is not None and ch.at >= self.day_start
+                  and self.book is not None and not counted):
                 self._handled[aid] = self._handled.get(aid, 0) + 1
                 self._last_end[aid] = max(self._last_end.get(aid, 0.0), float(ch.at))
             if kind == "claimed":
                 qid = _int(data.get("queue_id"))
                 if qid is not None and qid not in self.queues:
                     reload_queues = True
-                if qid is not None and self.history is not None:
+                if qid is not None and self.history is not None and not counted:
                     self.history.decide(ch.at, qid, float(data.get("waited_s") or 0.0), True)
-            elif kind == "abandoned" and cid is not None and self.history is not None:
+            elif kind == "abandoned" and cid is not None and self.history is not None and not counted:
                 where = self._waiting_of.get(cid)
                 if where is not None:
                     self.history.decide(ch.at, where[0], float(data.get("waited_s") or 0.0), False)
@@ -548,23 +584,25 @@ class Monitor:
     def board(self, *, force: bool = False) -> Board:
         """The wallboard now (and clear the pending deltas)."""
         now = self.clock()
-        if local_midnight(now) != self.day_start:
+        ready = self.figures_ready
+        if ready and local_midnight(now) != self.day_start:
             self._start_day(now)
-        assert self.book is not None and self.history is not None
-        depths = self._depths()
-        self.history.sample(now, depths)
+        if self.history is not None:
+            self.history.sample(now, self._depths())
         queue_rows = []
         for q in sorted(self.queues.values(), key=lambda q: q.id):
             lst = self._waiting.get(q.id, [])
-            m = self.book.metrics(now, q.id)
+            m = self.book.metrics(now, q.id) if self.book is not None else Metrics()
             breach = (m.service_level is not None and m.sl_decided >= BREACH_MIN_DECIDED
                       and m.service_level < q.sl_goal)
             queue_rows.append(QueueRow(q.id, q.name, q.title, q.sl_target_s, q.sl_goal, len(lst),
                                        lst[0][0] if lst else None, m, breach))
-            self._breach_transition(q, m, breach, now)
+            if ready:
+                self._breach_transition(q, m, breach, now)
         oldest = [r.oldest_enqueued_at for r in queue_rows if r.oldest_enqueued_at is not None]
         total = QueueRow(None, "all", "All queues", 0, 0.0, sum(r.waiting for r in queue_rows),
-                         min(oldest) if oldest else None, self.book.metrics(now, None),
+                         min(oldest) if oldest else None,
+                         self.book.metrics(now, None) if self.book is not None else Metrics(),
                          any(r.breach for r in queue_rows))
         agents = tuple(sorted((self._agent_row(a) for a in self._agents.values()), key=lambda r: r.sort_key))
         full = self._first_board
@@ -581,7 +619,7 @@ class Monitor:
             at=now, queues=tuple(queue_rows), total=total, agents=agents,
             escalation_upserts=upserts, escalation_removals=removals, escalations_full=full,
             alerts=self._active_alerts(queue_rows, now), new_alerts=tuple(self._new_alerts),
-            chart=self._chart(now), changed=frozenset(self._changed),
+            chart=self._chart(now), changed=frozenset(self._changed), figures_ready=ready,
             waiting_upserts=tuple(self._waiting_upserts.values()),
             waiting_removals=tuple(sorted(self._waiting_removals)), waiting_lists=lists,
             warning=self.warning, day_start=self.day_start,
@@ -638,7 +676,8 @@ class Monitor:
         return tuple(out)
 
     def _chart(self, now: float) -> Chart:
-        assert self.history is not None
+        if self.history is None:
+            return Chart(now, CHART_STEP_S, {})
         series: dict[int | None, tuple[tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
         for qid in [None, *sorted(self.queues)]:
             depth, sl = self.history.series(now, CHART_SPAN_S, qid)
@@ -701,8 +740,8 @@ _STATE_SELECT = (
 
 
 def lock_transactions_read_only(store: "Store") -> None:
-    """PostgreSQL: begin every transaction of this store with ``SET TRANSACTION READ
-    ONLY; SELECT 1`` (one round trip). The access mode is fixed once the transaction's
+    """PostgreSQL: begin every transaction of this store with ``SET TRANSACTION ISOLATION
+    LEVEL REPEATABLE READ, READ ONLY; SELECT 1`` (one round trip). The access mode is fixed once the transaction's
     first query has run, so neither ``SET default_transaction_read_only = off`` (earlier
     on the connection) nor ``SET TRANSACTION READ WRITE`` afterwards can make it
     writable: PostgreSQL answers "transaction read-write mode must be set before any
@@ -711,7 +750,9 @@ def lock_transactions_read_only(store: "Store") -> None:
 
     @event.listens_for(store.engine, "begin")
     def _read_only(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY; SELECT 1")
+        # REPEATABLE READ: the statements of one read see one snapshot, as on SQLite (a
+        # read-only transaction takes no locks, so this costs nothing)
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1")
 
 
 WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE")
@@ -782,27 +823,77 @@ def _change(r: Sequence[Any]) -> Change:
     return Change(int(r[0]), r[1], r[2], r[3], float(r[4]), _json(r[5]))
 
 
-def load_cohort_events(store: "Store", since: float | None, until: float | None,
-                       kinds: Sequence[str] = METRIC_KINDS) -> list[Change]:
-    """Every event (of ``kinds``) of the conversations that arrived in ``[since, until)``,
-    in id order per conversation."""
+def json_field(store: "Store", name: str, column: str = "data") -> str:
+    """SQL for one top-level field of an event's JSON ``data`` (as text or a number)."""
+    if store.is_sqlite:
+        return f"json_extract({column}, '$.{name}')"
+    return f"({column}->>'{name}')"
+
+
+def _cohort_statement(store: "Store", since: float | None, until: float | None, kinds: Sequence[str],
+                      upto: int | None = None):
     from sqlalchemy import bindparam, text
 
     cond = ["kind = 'arrived'"]
     params: dict[str, Any] = {"kinds": list(kinds)}
+    upto_cond = ""
+    if upto is not None:
+        cond.append("id <= :upto")
+        upto_cond = "AND e.id <= :upto "
+        params["upto"] = int(upto)
     if since is not None:
         cond.append("at >= :since")
         params["since"] = since
     if until is not None:
         cond.append("at < :until")
         params["until"] = until
+    # Customer and system messages change no figure (only an agent's first reply does):
+    # leave them in the database rather than parse them. The few fields the metrics read
+    # are extracted by the database; only a quote's data (its inputs) is parsed here.
+    author = json_field(store, "author", "e.data")
+    fields = ", ".join(json_field(store, f, "e.data") for f in _COHORT_FIELDS)
     stmt = text(
-        "SELECT e.id, e.kind, e.conversation_id, e.agent_id, e.at, e.data FROM event e "
+        "SELECT e.id, e.kind, e.conversation_id, e.agent_id, e.at, "
+        f"CASE WHEN e.kind = 'wait_quoted' THEN e.data END, {fields} FROM event e "
         f"WHERE e.conversation_id IN (SELECT conversation_id FROM event WHERE {' AND '.join(cond)}) "
-        "AND e.kind IN :kinds ORDER BY e.conversation_id, e.id"
+        f"AND e.kind IN :kinds AND (e.kind <> 'message' OR {author} = 'agent') {upto_cond}"
+        "ORDER BY e.conversation_id, e.id"
     ).bindparams(bindparam("kinds", expanding=True))
+    return stmt, params
+
+
+_COHORT_FIELDS = ("queue_id", "channel", "to_queue_id", "author", "queue_update", "disposition", "by", "score")
+
+
+def _cohort_change(r: Sequence[Any]) -> Change:
+    if r[5] is not None:  # a wait quote: all of it
+        return Change(int(r[0]), r[1], r[2], r[3], float(r[4]), _json(r[5]))
+    data = {k: v for k, v in zip(_COHORT_FIELDS, r[6:]) if v is not None}
+    if "queue_update" in data:  # SQLite gives 1/0, PostgreSQL 'true'/'false'
+        data["queue_update"] = data["queue_update"] in (1, True, "true")
+    return Change(int(r[0]), r[1], r[2], r[3], float(r[4]), data)
+
+
+def feed_cohort(store: "Store", book: MetricsBook, since: float | None, until: float | None,
+                kinds: Sequence[str] = METRIC_KINDS, *, upto: int | None = None) -> int:
+    """Stream the cohort's events (see :func:`load_cohort_events`; ``upto``: only events
+    up to this id) into ``book`` without holding them all; returns how many were read."""
+    stmt, params = _cohort_statement(store, since, until, kinds, upto)
+    n = 0
     with store.read() as conn:
-        return [_change(r) for r in conn.execute(stmt, params)]
+        for r in conn.execute(stmt, params):
+            book.add(_cohort_change(r))
+            n += 1
+    return n
+
+
+def load_cohort_events(store: "Store", since: float | None, until: float | None,
+                       kinds: Sequence[str] = METRIC_KINDS) -> list[Change]:
+    """Every event (of ``kinds``) of the conversations that arrived in ``[since, until)``,
+    in id order per conversation (messages only when an agent wrote them)."""
+    stmt, params = _cohort_statement(store, since, until, kinds)
+    with store.read() as conn:
+        return [_cohort_change(r) for r in conn.execute(stmt, params)]
 
 
 def load_conversation_events(store: "Store", conversation_id: int,
@@ -815,33 +906,47 @@ def load_conversation_events(store: "Store", conversation_id: int,
         return [_change(r) for r in conn.execute(stmt, {"c": conversation_id, "kinds": list(kinds)})]
 
 
-def load_movements(store: "Store", start: float
-                   ) -> tuple[list[tuple[float, int, int]], list[tuple[float, int, float, bool]]]:
-    """Queue movements after ``start``: (at, queue, +1/−1) as customers join and leave the
-    waiting lines, and (at, queue, waited, answered) as waits end."""
+def load_movements(store: "Store", start: float, *, upto: int | None = None
+                   ) -> tuple[dict[int, int], list[tuple[float, int, int]], list[tuple[float, int, float, bool]]]:
+    """From one snapshot: customers waiting now per queue; queue movements after ``start``,
+    (at, queue, +1/−1) as customers join and leave the waiting lines; and (at, queue,
+    waited, answered) as waits end (``upto``: only those of events up to this id). Only
+    the few JSON fields needed are read (extracted by the database, not parsed here)."""
     from sqlalchemy import bindparam, text
 
-    with store.read() as conn:
-        events = [_change(r) for r in conn.execute(text(
-            "SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE kind IN "
+    def fields(alias: str = "data") -> str:
+        return ", ".join(json_field(store, f, alias) for f in ("queue_id", "to_queue_id", "waited_s", "by"))
+
+    def change(r: Sequence[Any]) -> Change:
+        data = {k: v for k, v in zip(("queue_id", "to_queue_id", "waited_s", "by"), r[5:]) if v is not None}
+        return Change(int(r[0]), r[1], r[2], r[3], float(r[4]), data)
+
+    with store.read() as conn:  # one snapshot: the depth now and the movements that led to it
+        counts = {int(q): int(n) for q, n in conn.execute(text(
+            "SELECT queue_id, count(*) FROM conversation WHERE status = 'waiting' GROUP BY queue_id"))}
+        events = [change(r) for r in conn.execute(text(
+            f"SELECT id, kind, conversation_id, agent_id, at, {fields()} FROM event WHERE kind IN "
             "('arrived', 'claimed', 'abandoned', 'transferred', 'reopened') AND at > :start ORDER BY id"),
             {"start": start})]
         # where were the conversations that gave up or came back (their events carry no queue)?
         need = sorted({e.conversation_id for e in events if e.kind in ("abandoned", "reopened")
                        and e.conversation_id is not None})
         entries: list[Change] = []
-        stmt = text("SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE conversation_id IN :ids "
-                    "AND kind IN ('arrived', 'transferred') ORDER BY id").bindparams(
+        stmt = text(f"SELECT id, kind, conversation_id, agent_id, at, {fields()} FROM event "
+                    "WHERE conversation_id IN :ids AND kind IN ('arrived', 'transferred') ORDER BY id").bindparams(
                         bindparam("ids", expanding=True))
         for i in range(0, len(need), 500):
-            entries.extend(_change(r) for r in conn.execute(stmt, {"ids": need[i:i + 500]}))
-    return queue_movements(events, entries, start)
+            entries.extend(change(r) for r in conn.execute(stmt, {"ids": need[i:i + 500]}))
+    moves, decisions = queue_movements(events, entries, start, upto=upto)
+    return counts, moves, decisions
 
 
-def queue_movements(events: Iterable[Change], entries: Iterable[Change], start: float
+def queue_movements(events: Iterable[Change], entries: Iterable[Change], start: float, *,
+                    upto: int | None = None
                     ) -> tuple[list[tuple[float, int, int]], list[tuple[float, int, float, bool]]]:
     """Pure: movements and ended waits after ``start`` from the events (``entries``: earlier
-    ``arrived``/``transferred`` events that say which queue a conversation was in)."""
+    ``arrived``/``transferred`` events that say which queue a conversation was in; ended
+    waits only from events up to ``upto``)."""
     merged = {e.event_id: e for e in entries}
     merged.update({e.event_id: e for e in events})
     queue_of: dict[int, int] = {}
@@ -866,12 +971,12 @@ def queue_movements(events: Iterable[Change], entries: Iterable[Change], start: 
             if qid is None and cid is not None:
                 qid = queue_of.get(cid)
             sign = -1
-            if qid is not None and e.at > start:
+            if qid is not None and e.at > start and (upto is None or e.event_id <= upto):
                 decisions.append((e.at, qid, float(data.get("waited_s") or 0.0), True))
         elif e.kind == "abandoned":
             qid = queue_of.get(cid) if cid is not None else None
             sign = -1
-            if qid is not None and e.at > start:
+            if qid is not None and e.at > start and (upto is None or e.event_id <= upto):
                 decisions.append((e.at, qid, float(data.get("waited_s") or 0.0), False))
         elif e.kind == "reopened":
             if data.get("by") != "customer":
@@ -993,7 +1098,7 @@ def build_report(store: "Store", *, since: float | None, until: float | None, no
             raise NotFound(f"--queue: unknown queue {queue!r} (queues: {names})")
     book = MetricsBook({q.id: q.sl_target_s for q in queues.values()}, since=since, until=until,
                        fcr_reopen_days=fcr_reopen_days)
-    book.extend(load_cohort_events(store, since, until))
+    feed_cohort(store, book, since, until)
     names = {q.id: q.name for q in queues.values()}
     scope = chosen.id if chosen else None
     total = book.metrics(now, scope, with_pending=True)

@@ -92,6 +92,12 @@ class MonitorApp(App[None]):
             self.call_from_thread(self.fail, str(exc), exc.exit_code)
             return
         self.monitor = monitor
+        self.post_message(BoardMessage(board))  # who waits, agents, escalations: at once
+        try:
+            board = monitor.load_figures()  # then the day's figures and the chart
+        except AgentdeskError as exc:
+            self.call_from_thread(self.fail, str(exc), exc.exit_code)
+            return
         self.post_message(BoardMessage(board))
         failures = 0
         while not worker.is_cancelled:

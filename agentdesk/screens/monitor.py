@@ -99,6 +99,7 @@ class WallboardScreen(Screen[None]):
         esc = self.query_one(EscalationBoard)
         for w in (queues, agents, esc):
             w.now = board.at
+            w.figures_ready = board.figures_ready
             w.loading = False
         queues.set_rows([*board.queues, board.total])
         agents.set_rows(board.agents, presorted=True)
@@ -129,10 +130,9 @@ class WallboardScreen(Screen[None]):
         else:
             t = board.total
             clock = datetime.fromtimestamp(board.at).strftime("%H:%M:%S")
-            right = Content.assemble(f"{t.waiting} waiting · SL today ",
-                                     Content.styled("—" if t.metrics.service_level is None
-                                                    else f"{t.metrics.service_level:.0%}", "bold"),
-                                     f" · {clock}")
+            sl = ("…" if not board.figures_ready else
+                  "—" if t.metrics.service_level is None else f"{t.metrics.service_level:.0%}")
+            right = Content.assemble(f"{t.waiting} waiting · SL today ", Content.styled(sl, "bold"), f" · {clock}")
         status = self.query_one("#mon-status", Static)
         width = max(1, status.size.width - 2) if status.size.width else 78
         gap = width - left.cell_length - right.cell_length
@@ -187,6 +187,8 @@ class WallboardScreen(Screen[None]):
         if qid is not None and qid not in board.chart.series:
             qid = self.chart_queue = None
         depth, sl = board.chart.series.get(qid, ((), ()))
+        chart = self.query_one(MonitorChart)
+        chart.reading = not board.figures_ready
         if qid is None:
             title = "all queues"
             goal = min((q.goal for q in board.queues), default=0.8)
@@ -194,8 +196,8 @@ class WallboardScreen(Screen[None]):
             q = next((q for q in board.queues if q.id == qid), None)
             title = sanitize(q.name if q else "?", single_line=True)
             goal = q.goal if q else 0.8
-        self.query_one(MonitorChart).set_data(depth, sl, step_s=board.chart.step_s, span_s=SPANS[self.span_index],
-                                              goal=goal, title=title)
+        chart.set_data(depth, sl, step_s=board.chart.step_s, span_s=SPANS[self.span_index], goal=goal,
+                       title=title)
 
     # ------------------------------------------------------------ actions
 

@@ -55,6 +55,7 @@ class MonitorBoard(VirtualList):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.now = 0.0
+        self.figures_ready = True  # False while the day's figures are still being read
 
     def st(self, name: str) -> Style:
         return self.get_component_rich_style(f"board--{name}")
@@ -96,7 +97,7 @@ class QueueBoard(MonitorBoard):
 
     def row_token(self, row: "QueueRow") -> Hashable:
         oldest = row.oldest_enqueued_at
-        return None if oldest is None else int(self.now - oldest)
+        return (self.figures_ready, None if oldest is None else int(self.now - oldest))
 
     def render_row(self, row: "QueueRow", index: int, width: int, selected: bool) -> list[Segment]:
         name_w, cols = self.columns(width)
@@ -108,6 +109,9 @@ class QueueBoard(MonitorBoard):
         longest = None if row.oldest_enqueued_at is None else max(0.0, self.now - row.oldest_enqueued_at)
         for title, w in cols:
             style = base
+            if not self.figures_ready and title not in ("wait", "longest"):
+                segs.append(Segment(_right("…", w), base + self.st("dim")))
+                continue
             if title == "wait":
                 text = str(row.waiting)
             elif title == "longest":
@@ -177,7 +181,7 @@ class AgentBoard(MonitorBoard):
                 + _right("done", 5))
 
     def row_token(self, row: "AgentRow") -> Hashable:
-        return int(self.now - row.since)
+        return (self.figures_ready, int(self.now - row.since))
 
     def render_row(self, row: "AgentRow", index: int, width: int, selected: bool) -> list[Segment]:
         name_w, state_w, conv_w = self.layout(width)
@@ -195,7 +199,7 @@ class AgentBoard(MonitorBoard):
             Segment(col(label, state_w), style),
             Segment(col(fmt_wait(max(0.0, self.now - row.since)), 7), self.st("dim")),
             Segment(fit(conv, conv_w), Style()),
-            Segment(_right(str(row.handled_today), 5), self.st("dim")),
+            Segment(_right(str(row.handled_today) if self.figures_ready else "…", 5), self.st("dim")),
         ]
 
 

@@ -95,6 +95,7 @@ class MonitorChart(ScrollView, can_focus=False):
         self.step_s = 60.0
         self.goal = 0.8
         self.title = "all queues"
+        self.reading = False  # the history is still being read
         self._lines: list[Strip] | None = None
         self._built_size = (0, 0)
 
@@ -146,6 +147,8 @@ class MonitorChart(ScrollView, can_focus=False):
         span_text = f"{hours:g}h" if hours >= 1 else f"{round(self.span_s / 60)}m"
         lines: list[list[Segment]] = []
         right = f"waiting now {now_depth} · peak {top}" + (f" · SL latest {recent[-1]:.0%}" if recent else "")
+        if self.reading:
+            right = "reading the last hours…"
         left = f" Queue depth & service level · {self.title} · last {span_text}"
         gap = width - len(left) - len(right) - 1
         if gap >= 1:

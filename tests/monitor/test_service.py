@@ -11,6 +11,12 @@ from agentdesk.monitor import Monitor, evidence_words, load_cohort_events, local
 from tests.conftest import T0
 
 
+def loaded(monitor):
+    """Both phases of loading; the board with the day's figures."""
+    monitor.load()
+    return monitor.load_figures()
+
+
 def by_name(board):
     return {q.name: q for q in board.queues}
 
@@ -21,7 +27,8 @@ def agent_rows(board):
 
 def test_first_board_shows_the_floor(monitor, floor, writer, clock):
     board = monitor.load()
-    assert board.at == T0 and board.escalations_full
+    assert board.at == T0 and board.escalations_full and not board.figures_ready
+    assert board.chart.series == {} and board.total.metrics.conversations == 0
     counts = writer.queue_counts()
     for q in board.queues:
         n, oldest = counts.get(q.id, (0, None))
@@ -34,14 +41,17 @@ def test_first_board_shows_the_floor(monitor, floor, writer, clock):
     assert agents["bob"].since == T0 - 90  # put on hold right after the claim
     assert (agents["carol"].state, agents["carol"].since) == ("wrap-up", T0 - 60)
     assert agents["dave"].state == "away" and agents["erin"].state == "offline"
-    # handled today: each agent's resolves and transfers since midnight
+    # then the day's figures: handled today is each agent's resolves and transfers since midnight
+    esc_board = board
+    board = monitor.load_figures()
+    assert board.figures_ready and board.total.metrics.conversations > 0 and board.chart.series
     with writer.store.read() as conn:
         handled = dict(conn.execute(text(
             "SELECT agent_id, count(*) FROM event WHERE kind IN ('resolved', 'transferred') GROUP BY agent_id")).all())
     for a in board.agents:
         assert a.handled_today == handled.get(a.id, 0)
     # escalations: the hostile waiting customer first, then the upset one alice has
-    esc = sorted(board.escalation_upserts, key=lambda r: r.sort_key)
+    esc = sorted(esc_board.escalation_upserts, key=lambda r: r.sort_key)
     assert [(r.id, r.level) for r in esc] == [(floor.hostile, "hostile"), (floor.open["alice"], "upset")]
     assert esc[0].evidence == ("useless",) and esc[0].assignee is None and esc[0].status == "waiting"
     assert esc[1].evidence == ("ridiculous",) and esc[1].assignee == "Alice Moreau"
@@ -55,7 +65,7 @@ def test_first_board_shows_the_floor(monitor, floor, writer, clock):
 
 def test_service_figures_match_a_fold_of_the_log(monitor, writer):
     """The board's figures equal what the event log says, computed here independently."""
-    board = monitor.load()
+    board = loaded(monitor)
     events = load_cohort_events(writer.store, local_midnight(T0), None)
     convs: dict[int, Conversation] = {}
     for e in events:
@@ -76,8 +86,8 @@ def test_service_figures_match_a_fold_of_the_log(monitor, writer):
         assert row.breach == (m.service_level < queues[row.id].sl_goal)  # the floor misses every goal
 
 
-def test_an_agents_claim_reaches_the_board(monitor, floor, writer, clock):
-    monitor.load()
+def test_an_agents_claim_reaches_the_board(monitor, floor, writer, clock, db_url):
+    loaded(monitor)
     dave = floor.agents["dave"]
     writer.set_agent_status(dave.id, "available")
     clock.advance(5)
@@ -92,7 +102,14 @@ def test_an_agents_claim_reaches_the_board(monitor, floor, writer, clock):
     # the hostile customer stays on the escalation list, now with dave
     esc = {r.id: r for r in board.escalation_upserts}
     assert esc[floor.hostile].assignee == "Dave Lin" and esc[floor.hostile].status == "active"
-    assert orders.metrics.answered == by_name(monitor.load())["orders"].metrics.answered
+    fresh = Monitor.open(db_url, clock=clock)  # read from scratch: the same figures
+    try:
+        again = loaded(fresh)
+        assert [q.metrics for q in again.queues] == [q.metrics for q in board.queues]
+        assert again.total.metrics == board.total.metrics
+        assert again.chart.series == board.chart.series
+    finally:
+        fresh.close()
     # resolving it takes it off the list, and counts for dave today
     clock.advance(60)
     before = row
@@ -104,8 +121,32 @@ def test_an_agents_claim_reaches_the_board(monitor, floor, writer, clock):
     assert row.handled_today == before.handled_today + 1
 
 
+def test_changes_while_loading_are_counted_once(monitor, floor, writer, clock, db_url):
+    """Events committed after the feed started but before the figures were read arrive
+    through the feed: counted once, not twice."""
+    monitor.load()  # the feed starts here
+    bob = floor.agents["bob"]
+    claim = writer.current_claim(bob.id, floor.open["bob"])
+    clock.advance(1)
+    writer.resume(claim)
+    writer.resolve(claim, "solved")  # one more for bob, after the feed's start
+    dave = floor.agents["dave"]
+    writer.set_agent_status(dave.id, "available")
+    writer.claim(dave.id, floor.waiting[0])  # an answered wait, after the feed's start
+    monitor.load_figures()  # reads only up to the feed's start ...
+    board = monitor.poll()  # ... and the feed delivers the rest
+    fresh = Monitor.open(db_url, clock=clock)
+    try:
+        again = loaded(fresh)
+        assert agent_rows(board)["bob"].handled_today == agent_rows(again)["bob"].handled_today
+        assert [q.metrics for q in board.queues] == [q.metrics for q in again.queues]
+        assert board.chart.series == again.chart.series
+    finally:
+        fresh.close()
+
+
 def test_a_customer_turning_hostile_raises_one_alert(monitor, floor, writer, clock):
-    monitor.load()
+    loaded(monitor)
     calm = floor.waiting[0]
     clock.advance(3)
     writer.customer_message(calm, "This is useless. I want to cancel everything.")
@@ -141,7 +182,7 @@ def test_queue_breach_and_recovery_are_announced_once(db_url, clock, writer):
         answered(10)
     mon = Monitor.open(db_url, clock=clock)
     try:
-        board = mon.load()
+        board = loaded(mon)
         assert not by_name(board)["sales"].breach
         for _ in range(7):
             answered(100)  # 5 met, 7 missed: 42 % < 50 %
@@ -160,7 +201,7 @@ def test_queue_breach_and_recovery_are_announced_once(db_url, clock, writer):
 
 
 def test_a_waiting_list_arrives_in_the_board_stream(monitor, floor, writer):
-    monitor.load()
+    loaded(monitor)
     tech = writer.queues()[1]
     monitor.request_waiting(tech.id)
     board = monitor.poll()
@@ -169,7 +210,7 @@ def test_a_waiting_list_arrives_in_the_board_stream(monitor, floor, writer):
 
 
 def test_the_day_rolls_over_at_local_midnight(monitor, floor, writer, clock):
-    board = monitor.load()
+    board = loaded(monitor)
     assert board.total.metrics.conversations > 0
     clock.now = local_midnight(T0) + 86400 + 5
     board = monitor.board()
@@ -180,7 +221,7 @@ def test_the_day_rolls_over_at_local_midnight(monitor, floor, writer, clock):
 
 
 def test_chart_depth_walks_back_to_what_the_log_says(monitor, writer):
-    board = monitor.load()
+    board = loaded(monitor)
     depth, sl = board.chart.series[None]
     assert depth[-1] == board.total.waiting
     step = board.chart.step_s

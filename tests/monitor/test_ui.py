@@ -23,8 +23,9 @@ def make_monitor(db_url: str, clock) -> MonitorApp:
 
 async def ready(pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.board is not None and isinstance(app.screen, WallboardScreen)
-                   and app.screen.board is not None, what="the first board")
+    await wait_for(pilot, lambda: app.board is not None and app.board.figures_ready
+                   and isinstance(app.screen, WallboardScreen) and app.screen.board is not None
+                   and app.screen.board.figures_ready, what="the board with the day's figures")
 
 
 def all_rows(store) -> dict[str, list]:
@@ -255,3 +256,35 @@ async def test_a_missing_database_ends_with_one_line(tmp_path, clock):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.error_message is not None, what="the error")
     assert "no database at" in app.error_message and app.error_code == 3
+
+
+async def test_who_waits_shows_before_the_days_figures_are_read(db_url, clock, floor, monkeypatch):
+    """The first board (waiting lines, agents, escalations) does not wait for the day's
+    events: the figures show "…" until they are read."""
+    import threading
+
+    from agentdesk.monitor import Monitor
+
+    gate = threading.Event()
+    original = Monitor.load_figures
+
+    def slow_figures(self):
+        gate.wait(10)
+        return original(self)
+
+    monkeypatch.setattr(Monitor, "load_figures", slow_figures)
+    app = make_monitor(db_url, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        try:
+            await wait_for(pilot, lambda: app.board is not None and isinstance(app.screen, WallboardScreen)
+                           and app.screen.board is not None, what="the first board")
+            await pilot.pause(0.05)
+            assert not app.board.figures_ready
+            billing = line_with(app, "billing").lstrip("▲ ").split()
+            assert billing[:3] == ["billing", "1", "4m10s"] and set(billing[3:]) == {"…"}  # figures to come
+            assert "reading the last hours…" in screen_text(app) and "SL today …" in screen_text(app)
+            assert app.screen.query_one(EscalationBoard).get(floor.hostile) is not None
+        finally:
+            gate.set()
+        await ready(pilot)
+        assert "…" not in line_with(app, "billing") and "reading the last hours" not in screen_text(app)
