@@ -133,12 +133,19 @@ class MonitorApp(App[None]):
                 self.escalations.pop(cid, None)
             for r in board.escalation_upserts:
                 self.escalations[r.id] = r
+        self.alert_log.extend(board.new_alerts)
+        del self.alert_log[:-500]
+        hostile = [a for a in board.new_alerts if a.kind == "hostile"]
         for alert in board.new_alerts:
-            self.alert_log.append(alert)
+            if alert.kind == "hostile" and len(hostile) > 2:
+                continue  # a burst: one notification below, every alert in the log (a)
             severity = {"hostile": "error", "queue": "warning"}.get(alert.kind, "information")
             self.notify(alert.text, title="Alert" if alert.kind != "recovered" else "", severity=severity,
                         timeout=8)
-        del self.alert_log[:-500]
+        if len(hostile) > 2:
+            ids = ", ".join(f"#{a.conversation_id}" for a in hostile[:6]) + (" …" if len(hostile) > 6 else "")
+            self.notify(f"{len(hostile)} customers turned hostile: {ids} (a: alerts)", title="Alert",
+                        severity="error", timeout=8)
         for screen in self.screen_stack:
             if hasattr(screen, "apply_board"):
                 screen.apply_board(board)

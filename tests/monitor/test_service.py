@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.metrics import Conversation
-from agentdesk.monitor import Monitor, evidence_words, load_cohort_events, local_midnight, queue_movements
+from agentdesk.monitor import (Monitor, build_report, evidence_words, load_cohort_events, local_midnight,
+                               queue_movements)
 from tests.conftest import T0
 
 
@@ -265,3 +266,17 @@ def test_evidence_words_are_sanitised_and_not_repeated():
     words = evidence_words(body, data)
     assert words == ("you useless ␛[31midiots",)  # the high signal first; "useless" is inside it
     assert evidence_words("", {"signals": [{"evidence": [["x", 1]]}]}) == ()
+
+
+def test_the_report_agrees_with_the_wallboard(monitor, writer):
+    """``agentdesk report`` for today and the wallboard's figures are the same numbers."""
+    board = loaded(monitor)
+    rep = build_report(monitor.store, since=local_midnight(T0), until=None, now=T0, fcr_reopen_days=7)
+    expected = {k: v for k, v in board.total.metrics.as_dict().items() if k != "fcr_pending"}
+    got = {k: v for k, v in rep.total.as_dict().items() if k != "fcr_pending"}
+    assert got == expected
+    assert rep.total.fcr_pending == rep.total.resolved - sum(1 for r in rep.rows if r["fcr"] == "no")
+    assert {q.name: m.service_level for q, m in rep.queues} == {q.name: q.metrics.service_level for q in board.queues}
+    assert len(rep.rows) == board.total.metrics.conversations
+    billing = build_report(monitor.store, since=local_midnight(T0), until=None, now=T0, queue="BILLING ")
+    assert billing.queue.name == "billing" and billing.total.offered == by_name(board)["billing"].metrics.offered

@@ -288,3 +288,23 @@ async def test_who_waits_shows_before_the_days_figures_are_read(db_url, clock, f
             gate.set()
         await ready(pilot)
         assert "…" not in line_with(app, "billing") and "reading the last hours" not in screen_text(app)
+
+
+async def test_a_burst_of_hostile_customers_is_one_notification(db_url, clock, floor):
+    from dataclasses import replace
+
+    from agentdesk.monitor import Alert
+    from agentdesk.monitor_app import BoardMessage
+
+    app = make_monitor(db_url, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        before = len(app._notifications)
+        burst = tuple(Alert(clock.now, "hostile", f"#{i} turned hostile", 1, i) for i in range(1, 5))
+        app.post_message(BoardMessage(replace(app.board, new_alerts=burst, escalation_upserts=(),
+                                              escalations_full=False)))
+        await wait_for(pilot, lambda: len(app._notifications) > before, what="the notification")
+        await pilot.pause(0.05)
+        new = list(app._notifications)[before:]
+        assert [n.message for n in new] == ["4 customers turned hostile: #1, #2, #3, #4 (a: alerts)"]
+        assert [a.text for a in app.alert_log[-4:]] == [a.text for a in burst]
