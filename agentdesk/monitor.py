@@ -604,7 +604,11 @@ class Monitor:
                          min(oldest) if oldest else None,
                          self.book.metrics(now, None) if self.book is not None else Metrics(),
                          any(r.breach for r in queue_rows))
-        agents = tuple(sorted((self._agent_row(a) for a in self._agents.values()), key=lambda r: r.sort_key))
+        by_agent: dict[int, list[tuple[float, int, _Open]]] = {}
+        for cid, o in self._open.items():  # one pass, not one per agent
+            by_agent.setdefault(o.agent_id, []).append((o.since, cid, o))
+        agents = tuple(sorted((self._agent_row(a, by_agent.get(a.info.id, [])) for a in self._agents.values()),
+                              key=lambda r: r.sort_key))
         full = self._first_board
         if full:
             upserts, removals = tuple(self._escalations.values()), ()
@@ -632,9 +636,8 @@ class Monitor:
         self._last_board = self.monotonic()
         return board
 
-    def _agent_row(self, a: _Agent) -> AgentRow:
-        mine = [(o.since, cid, o) for cid, o in self._open.items() if o.agent_id == a.info.id]
-        mine.sort(reverse=True)
+    def _agent_row(self, a: _Agent, mine: list[tuple[float, int, _Open]]) -> AgentRow:
+        mine.sort(key=lambda m: (m[0], m[1]), reverse=True)
         handled = self._handled.get(a.info.id, 0)
         if mine and a.status == "available":
             since, cid, o = mine[0]

@@ -345,3 +345,14 @@ def test_history_samples_new_buckets_and_forgets_old_ones():
     assert depth == [2, 5, 5, 5, 1, 1]
     h.sample(now + 5000, {BILLING: 0})
     assert min(h.depth[BILLING]) >= h.bucket(now + 5000 - 300) - 1
+
+
+def test_the_metrics_engine_loads_no_ui_or_database():
+    import subprocess
+    import sys
+
+    code = ("from agentdesk.metrics import MetricsBook\nMetricsBook({1: 60}).metrics(0.0)\n"
+            "import sys; print('\\n'.join(sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    heavy = ("textual", "rich", "sqlalchemy", "sqlmodel", "agentdesk.store", "agentdesk.desk")
+    assert not [m for m in loaded if any(m == h or m.startswith(h + ".") for h in heavy)]
