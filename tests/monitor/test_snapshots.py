@@ -41,7 +41,7 @@ def test_watching_a_conversation_80x24(snap_compare, snap_url):
 
     async def run_before(pilot) -> None:
         from agentdesk.screens.monitor_conversation import MonitorConversationScreen
-        from tests.ui.helpers import wait_for
+        from tests.monitor.test_ui import wait_for
 
         await _settle(pilot)
         await pilot.press("tab", "tab", "enter")

@@ -14,7 +14,13 @@ from agentdesk.widgets.monitor_boards import AgentBoard, EscalationBoard, QueueB
 from agentdesk.widgets.monitor_chart import MonitorChart
 from agentdesk.widgets.queue_view import QueueView
 from agentdesk.widgets.transcript import Transcript
-from tests.ui.helpers import screen_text, wait_for
+from tests.ui.helpers import screen_text
+from tests.ui.helpers import wait_for as _wait_for
+
+
+async def wait_for(pilot, predicate, timeout: float = 30.0, what: str = "condition") -> None:
+    """Generous: the machine is shared, and these tests check behaviour, not speed."""
+    await _wait_for(pilot, predicate, timeout=timeout, what=what)
 
 
 def make_monitor(db_url: str, clock) -> MonitorApp:
