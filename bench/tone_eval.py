@@ -2,7 +2,7 @@
 
     python bench/tone_eval.py [--json] [--data DIR] [--maia-splits test,all]
     python bench/tone_eval.py --sweep [--maia-splits val]     # how the threshold was chosen
-    python bench/tone_eval.py --openers-only [--openers-misses]  # demo openers table only
+    python bench/tone_eval.py --openers-only [--openers-half dev] [--openers-misses]
 
 Binary task, "does this customer message need de-escalation?":
 
@@ -207,7 +207,8 @@ def openers_table(openers: list[Opener]) -> dict[str, dict[str, dict]]:
 
 def print_openers(table: dict[str, dict[str, dict]]) -> None:
     print("Demo openers (agentdesk/demo/content/openers.py), each read alone. "
-          "dev = even index (tuned on), held-out = odd index (only scored).")
+          + ("dev = even index (tuned on), held-out = odd index (only scored)." if "held-out" in table
+             else "Development half (even index) only."))
     head = f"  {'label':<11}{'expected':<34}"
     for half in table:
         head += f"{half + ': signal':>18}{'level':>8}{'both':>7}"
@@ -357,12 +358,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="F1 over decision thresholds on a MAIA development subset (default val)")
     ap.add_argument("--openers-only", action="store_true",
                     help="only the demo openers table (no data sets needed)")
+    ap.add_argument("--openers-half", choices=("both", "dev"), default="both",
+                    help="'dev' hides the held-out half's figures while developing")
     ap.add_argument("--openers-misses", action="store_true",
                     help="also list the development half's misses (never the held-out half's)")
     args = ap.parse_args(argv)
     openers = load_openers()
     if args.openers_only:
         table = openers_table(openers)
+        if args.openers_half == "dev":
+            del table["held-out"]
         if args.json:
             print(json.dumps({"demo_openers": table}))
         else:
@@ -420,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
             results[dname][sname] = prf([fn(it) for it in items], gold)
     lat = latency([it.text for it in maia] + [it.text for it in go_test])
     table = openers_table(openers)
+    if args.openers_half == "dev":
+        del table["held-out"]
 
     if args.json:
         print(json.dumps({"results": results, "latency": lat, "demo_openers": table,

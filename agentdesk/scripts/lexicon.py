@@ -2,8 +2,9 @@
 
 Each table maps a tone to an ordered list of ``(pattern, weight, cue)`` entries.
 
-- ``pattern`` is a regular expression matched case-insensitively against the
-  original text (never a lower-cased copy, so spans stay exact). Use only
+- ``pattern`` is a regular expression written in lower case. It is matched against a
+  lower-cased copy of the text of exactly the same length (character for character), so
+  spans index the original text; the engine checks capitals on the original. Use only
   non-capturing groups ``(?:…)``: the engine wraps each entry in one capturing
   group to know which entry matched. Word boundaries are added around it.
 - ``weight`` is the evidence the cue gives on its own: 1.0 is "clearly present"
@@ -73,6 +74,10 @@ FRUSTRATION: list[Cue] = [
     (r"(?:charged|billed|debited) (?:me )?(?:twice|double|again|two times|too much|wrongly|incorrectly)", 1.3, "failure"),
     (r"(?:error|crash)(?:es|ed|ing|s)?", 0.5, "failure"),
     (r"no (?:internet|connection|signal|service|power|electricity|network|phone line|dial tone|tv|water|heating|hot water|access)", 1.0, "failure"),
+    (r"(?:i'?ve|i have|i'?ve got|i got) (?:got )?(?:better|more important) things to do|(?:i )?(?:don'?t|do not) have all day|(?:i )?(?:haven'?t|have not) got all day|(?:i'?m|i am) not (?:going to |gonna )?(?:sit|wait|hang about|hang around|sit around)(?: here| around| on hold)? all day|(?:do|did) you think i(?:'ve| have)? (?:got )?nothing better to do|my time is (?:precious|valuable|worth|money)|some of us have (?:jobs|work|lives|a life)",
+     2.0, "impatience"),
+    (r"(?:is|are) (?:there )?(?:anyone|anybody|someone|somebody|you)(?: there)? (?:actually|even|ever|still) (?:working|there|awake|alive|listening|reading|going to (?:answer|reply))|do you (?:actually|even) have (?:anyone|anybody|someone|staff)|are you (?:all )?(?:asleep|sleeping|on strike|on (?:a )?(?:tea )?break)",
+     1.6, "no answer"),
     # waiting long
     (r"(?:been )?waiting (?:for )?(?:over |more than |almost |nearly |about )?(?:an? |\d+ |two |three |four |five |several |many )?(?:days?|weeks?|months?|hours?|ages|forever|an eternity|so long|too long|long enough)", 1.4, "long wait"),
     (r"(?:still|been|keep|kept) waiting", 1.3, "long wait"),
@@ -115,31 +120,161 @@ FRUSTRATION: list[Cue] = [
     (r"(?:delay(?:ed|s)?|late|overdue|too late|(?:hasn'?t|has not|haven'?t|have not) (?:heard|had) (?:anything|back))", 0.7, "long wait"),
 ]
 
+# Profanity, written out or masked ("f***", "f*cking", "sh*t", "a**hole"): the same
+# patterns serve anger (profanity about a thing) and abuse (profanity at the agent).
+_MASK = r"[\*#@%$!]"
+_FUCK = (rf"(?:fuck|fck|fuk|f{_MASK}+(?:c?k)?|f{_MASK}ck|fu{_MASK}+k?|feck|effing|eff|frigging|friggin)")
+_FUCKING = (rf"(?:fuck(?:ing|in'?|en)|fck(?:ing|in)|fkn|fking|f{_MASK}+(?:c?k)?(?:ing|in'?|en)|"
+            rf"f{_MASK}ck(?:ing|in)|fu{_MASK}+k?(?:ing|in)|effing|frigging|friggin)")
+_SHIT = rf"(?:shit|sh{_MASK}+t?|s{_MASK}{{2,}}t?|sh1t|shite|sh{_MASK}te)"
+
 ANGER: list[Cue] = [
-    (r"angry|furious|livid|outraged|enraged|infuriat\w*|fuming|pissed(?: off)?|mad (?:at|about)|seething|beyond (?:angry|upset|annoyed)", 1.6, "emotion word"),
-    (r"disgust\w*|disgrace\w*|scandal\w*|outrage\w*|appalled|shame on you|shameful", 1.4, "emotion word"),
-    (r"rip[- ]?off|scam\w*|fraud(?:ulent|sters?)?|theft|thie(?:f|ves)|steal\w*|stole|robbed|robbery|cheat\w*|swindl\w*|con artists?", 1.4, "accusation"),
+    (r"angry|furious|livid|outraged|enraged|infuriat\w*|fuming|pissed(?: off)?|mad (?:at|about)|seething|raging|incandescent|apoplectic|beyond (?:angry|upset|annoyed)|(?:makes|make|made) my blood boil|my blood (?:is )?boiling|lost my temper",
+     1.6, "emotion word"),
+    (r"disgust\w*|disgrace\w*|scandal\w*|outrage\w*|appall?(?:ed|ing)|shame on you|shameful|atrocious|deplorable|despicable|shocking (?:service|customer service|support|treatment|behaviou?r|way to treat)|diabolical|unacceptable|not acceptable|inacceptable|beyond a joke",
+     1.4, "outrage"),
+    (r"rip[- ]?off|scam\w*|fraud(?:ulent|sters?)?|theft|thie(?:f|ves)|steal\w*|stole|robbed|robbery|cheat\w*|swindl\w*|con artists?|crooks|cowboys|sharks|daylight robbery", 1.4, "accusation"),
     (r"liars?|lying to (?:me|us|your customers)|you lied|lied to me|blatant lie", 1.4, "accusation"),
     (r"incompeten\w*|unprofessional|amateurs?|clueless", 1.3, "accusation"),
-    (r"how dare you|enough is enough|i demand|demand (?:a|an|my|to)", 1.3, "demand"),
-    (r"(?:fuck|fck|f\*+k|shit|goddamn)\w*|f\*\*\*|bullshit|crap(?:py)?|damn(?:ed|it)?|bloody|hell|bitch(?:ing)?|piss(?:ed|ing)?", 1.0, "profanity"),
-    (r"wtf|ffs|fml", 1.2, "profanity"),
+    (r"how dare (?:you|they|your \w+|anyone)|(?:don'?t|do not) you (?:dare|ever dare)|enough is enough|i demand|demand (?:a|an|my|to)", 1.3, "demand"),
+    # calling the company to account: "I want to know what you're doing about it"
+    (r"what (?:are you|you are|you're|are you going to|you are going to|you're going to|do you intend to|you intend to|do you plan to|you plan to|will you|you will) (?:do|doing) about (?:it|this|that)",
+     1.0, "demand"),
+    (r"i (?:expect|insist on|require)(?: nothing less than)? (?:an? |my |the |to receive (?:an? )?|written |full |immediate |a full |an immediate )+(?:\w+ )?(?:refund|apology|explanation|answer|response|reply|confirmation|compensation|call|callback)",
+     0.8, "demand"),
+    (r"i want (?:this|it) escalated|escalate (?:this|it) (?:now|immediately|right now)|i want (?:answers|an explanation|someone (?:held )?(?:accountable|responsible))|(?:no more|spare me (?:the|your)|i don'?t want (?:your|any more|another|any)) (?:excuses|apolog\w+|sorry|scripts?|platitudes)|(?:don'?t|do not) (?:you )?(?:give|tell|send) me (?:that|another|the same|any more)",
+     0.8, "demand"),
+    (r"(?:you|your (?:company|firm|lot|people|staff)|this company)(?: people| lot| guys)? (?:clearly |obviously |just |really |simply |evidently )?(?:don'?t|do not|couldn'?t|could not) (?:give a (?:damn|toss|monkey'?s|shit|fuck)|care)(?: less)?(?: (?:about|for) (?:your |the |its )?(?:customers|me|us|people|anyone))?|(?:you'?ve|you have|you) (?:completely |totally |absolutely )?(?:ruined|wrecked|destroyed) (?:my|our)|(?:the )?(?:last|final) straw|who do you think you are|(?:you'?ve|you have) got (?:some|a) (?:nerve|cheek)|the (?:nerve|cheek|audacity) of (?:you|it|this|your \w+)|fob(?:bed|bing)? (?:me |us )?off|so-called (?:support|service|customer service|help|helpline|experts?|engineers?|technicians?|team|agents?|professionals?)|who (?:on earth|the hell|the heck|in their right mind) (?:signed off|approved|thought|decided|came up|designed|hired)",
+     1.2, "contempt"),
+    # being taken for a fool
+    (r"taking the (?:piss|mick(?:ey)?)|(?:are you|you'?re) having a laugh|take me for (?:a fool|an idiot|a mug)|(?:do you|you must) think (?:i'?m|i am) (?:stupid|an idiot|a fool|thick|a mug|born yesterday)|treat(?:s|ed|ing)? (?:me|us|(?:your |its |our )?(?:loyal |paying |long-standing |existing |elderly )?(?:customers|people)) like (?:idiots|fools|dirt|mugs|a mug|an idiot|a fool|children|rubbish|garbage|criminals)|mugged off|what(?:'s| is) wrong with (?:you|your (?:company|people|staff)|this company|you people)|i'?ve had it (?:with you|up to here)",
+     1.2, "contempt"),
+    (r"(?:this|that|it|your \w+|this company|the whole thing) (?:is|was) (?:an? )?(?:absolute |total |complete |utter |bloody |f\*+ing |fucking )?(?:disgrace|shambles|farce|scandal|circus|clown show)",
+     1.1, "verdict"),
+    # warning other customers off
+    (r"(?:avoid|stay (?:well )?away from|steer clear of|boycott) (?:this|these|that|those|the|your) (?:\w+ )?(?:company|firm|shop|store|lot|people|crowd|outfit|business|brand|app|service|product)s?(?: like the plague)?|(?:do not|don'?t|never) (?:ever )?(?:buy|order|shop)(?: anything)? (?:from|with|at) (?:these|this|them|those)(?: \w+)?",
+     1.2, "warning others"),
+    # a one-line verdict: "Unbelievable." "Absolute joke." "What a shambles!"
+    (r"(?:^|(?<=[.!?…]\s)|(?<=[.!?…]\s\s)|(?<=\n))(?:(?:(?:just|simply|truly|absolutely|bloody|what an?|such an?|this is|that'?s|it'?s|an?) )?(?:(?:absolute|total|complete|utter|bloody|f\*+ing|fucking) )?(?:unbelievable|unreal|shocking|disgraceful|disgusting|appalling|atrocious|diabolical|ridiculous|pathetic|outrageous|unacceptable|useless|insane|madness|criminal|disgrace|shambles|farce|circus|clown show|embarrassing)|(?:(?:what|such|this is|that'?s|it'?s) )?(?:an? (?:(?:absolute|total|complete|utter|bloody|sick) )?|(?:absolute|total|complete|utter|bloody|sick) )joke)(?=\s*(?:[.!?…]|$))|is (?:this|that|it) (?:some (?:kind|sort) of |supposed to be )?an? (?:joke|wind-?up)|(?:is|was) an? (?:sick|bad|cruel|complete|total|absolute|utter) joke|(?:you|you people|you lot|you guys) are (?:unbelievable|incredible|something else|beyond belief|beyond a joke|ridiculous)|(?:the )?worst (?:company|service|customer service|support|experience|firm|business)(?: (?:ever|i'?ve ever (?:dealt with|used|had)|in the world|on earth|going))?",
+     1.1, "verdict"),
+    # rhetorical contempt
+    (r"what (?:exactly |the hell |on earth |even )?(?:am i|are we|do i|do we) (?:even )?(?:paying|pay) (?:you )?for|why (?:am i|are we|do i|do we) (?:even )?(?:paying|pay) (?:you|for this)",
+     1.0, "contempt"),
+    (r"(?:this|that|your|such|utter|absolute|complete|total|a load of|piece of) (?:\w+ )?(?:junk|rubbish|garbage|tat)(?! (?:bin|bins|bag|bags|collection|disposal|can|truck|day|mail|folder|e-?mail|filter|box|drawer))",
+     0.8, "contempt"),
+    (r"(?:should|ought to|needs? to|deserves? to) (?:be|get) (?:fired|sacked|struck off|shut down|locked up)|heads (?:should|must|need to|will) roll", 1.2, "wants someone fired"),
+    (r"how (?:is|was) (?:this|that|it) (?:even )?(?:possible|allowed|legal|acceptable)|how (?:does|did|can|could) (?:this|that|it|something like this|this sort of thing) (?:even |still )?happen",
+     0.8, "indignation"),
+    (rf"(?:fuck|fck|fuk|shit)\w*|{_FUCKING}|{_FUCK}(?:ed|s|er|ers)?|{_SHIT}(?:ty|e|s)?|goddamn\w*|bullshit|bullsh{_MASK}+t|crap(?:py)?|damn(?:ed|it)?|bloody|hell|bitch(?:ing)?|piss(?:ed|ing)?|b{_MASK}+(?:stard|tch|loody)s?|bollocks|arse|a{_MASK}{{2,}}(?:hole)?",
+     1.0, "profanity"),
+    (rf"wtf|ffs|fml|wt{_MASK}", 1.2, "profanity"),
 ]
 
-# Abuse: insults aimed at the agent (second person or the staff), or profanity thrown
-# at them. Profanity about a thing ("this damn app") is anger, not abuse.
-_INSULT = (r"(?:idiot|idiots|moron|morons|imbecile|imbeciles|stupid|dumb|dumbass|useless|incompetent|pathetic|clown|clowns|"
-           r"joke|liar|liars|loser|losers|bitch|bastard|bastards|asshole|assholes|arsehole|dickhead|prick|jerk|"
-           r"retard(?:ed)?|scum|trash|garbage|piece of (?:shit|crap|garbage)|waste of space|brain ?dead|monkey|monkeys|muppet)")
+# Abuse: insults, contempt and threats aimed at the agent, the staff or the company:
+# second person ("you idiot", "are you thick?", "you lot are useless", "your staff are
+# clueless"), name-calling in the plural ("clowns", "parasites"), profanity thrown at them
+# ("f*** you", "f*** your update"), contempt ("a human with a working brain", "my dog could
+# do your job"), ill wishes and threats to the agent ("you should be fired", "don't you
+# dare"). Not abuse: profanity about a thing ("this f***ing parcel": anger), an insult
+# about oneself ("sorry to be a pain", "I feel so stupid"), one reported from someone
+# else ("they said I was an idiot for buying it"), or disclaimed ("I'm not calling you
+# stupid"): tone.py checks the last two.
+
+def _plural(words: str) -> str:
+    out = []
+    for w in words.split():
+        if w.endswith(("ch", "sh", "ss", "x")):
+            out.append(f"{w}(?:es)?")
+        elif w.endswith("f"):
+            out.append(f"{w[:-1]}(?:f|ves)")
+        else:
+            out.append(f"{w}s?")
+    return "|".join(out)
+
+
+# insulting nouns (singular; plurals are made by ``_plural``)
+_INSULT_NOUNS = (
+    "idiot moron imbecile cretin halfwit half-wit dimwit nitwit numpty muppet clown buffoon dunce "
+    "parasite leech bloodsucker vulture scumbag lowlife loser bastard asshole arsehole dickhead "
+    "prick jerk twat wanker tosser pillock plonker bellend knobhead douchebag bitch retard "
+    "dumbass jobsworth crook cowboy liar thief monkey donkey coward"
+)
+_NOUN = rf"(?:{_plural(_INSULT_NOUNS)}|scum|trash|garbage|a waste of (?:space|oxygen|air|skin|time|money)|waste of (?:space|oxygen|air|skin)|piece of (?:{_SHIT}|crap|garbage|trash|work|junk)|pieces of (?:{_SHIT}|crap|garbage|trash|work|junk)|excuse for an? (?:company|business|human|person|service|agent))"
+# insulting adjectives (said of a person or a group)
+_ADJ = (r"(?:stupid|dumb|thick|dense|daft|dim|dozy|brainless|brain[- ]?dead|clueless|gormless|witless|half-witted|useless|"
+        r"thick as (?:mince|two short planks|a brick|a plank|custard|pig ?shit)|hopeless|incompetent|inept|pathetic|lazy|bone idle|worthless|spineless|greedy|ignorant|moronic|idiotic|retarded|"
+        r"shameless|disgusting|a joke|a disgrace|an embarrassment|a shambles|a laughing stock)")
+# what may stand between the subject and the insult: "you lot are all just a bunch of"
+_MODS = (rf"(?: (?:all|just|an?|such an?|so|really|too|that|completely|totally|absolutely|utterly|genuinely|seriously|"
+         rf"actually|literally|even|the|one|a bunch of|bunch of|a load of|a pack of|a shower of|(?:the )?most|being|"
+         rf"{_FUCKING}|fucking|bloody|damn|proper|complete|total|absolute|utter|right|clearly|obviously|simply))")
+# attributive: "you *lazy* lot", "*incompetent* idiots"; and plain intensifiers
+_BAD = (r"(?:stupid|useless|lazy|pathetic|incompetent|greedy|brainless|clueless|thick|dozy|worthless|spineless|"
+        r"shameless|dumb|idle|ignorant|inept|gormless|thieving|lying|creepy|money-grabbing|money-grubbing)")
+_STRONG = rf"(?:absolute|utter|complete|total|bloody|fucking|{_FUCKING})"
+# the agent, the staff or the company as a subject
+_YOU = r"(?:you|u|ya|y'?all)(?: (?:lot|people|guys|all|two|lads|idiots|clowns))?"
+_STAFF = (r"your (?:\w+ )?(?:company|firm|lot|staff|agents?|people|team|support(?: staff| team)?|customer service(?: team)?|"
+          r"colleagues?|engineers?|technicians?|developers?|managers?|management|employees?|workers?|call cent(?:re|er)|drivers?|couriers?)")
+
 ABUSE: list[Cue] = [
-    (r"(?:fuck|f\*+k|f\*\*\*|screw|sod|damn) (?:you|u|off|yourself|yourselves|your (?:company|service|team))", 2.2, "profanity at the agent"),
-    (r"shut (?:up|the (?:fuck|hell) up)|go to hell|piss off|get lost|bugger off|drop dead|stfu|kys", 2.2, "insult"),
-    (rf"(?:you|u|ya|youre|you're|you are|ur|your (?:agents?|staff|people|team|support|colleagues?)|(?:are|r) you)(?: (?:all|just|an?|such an?|so|really|fucking|bloody|completely|totally|absolutely|the|one|a bunch of|bunch of|being)){{0,3}} {_INSULT}(?: {_INSULT})?",
+    (rf"(?:{_FUCK}|screw|sod|damn) (?:you|u|off|yourself|yourselves|your \w+|(?:this|that) (?:company|firm|place|shop|lot|outfit))", 2.2, "profanity at the agent"),
+    (r"shut (?:up|the (?:fuck|hell) up|your (?:mouth|face|trap))|go to hell|piss off|get lost|bugger off|drop dead|stfu|kys|go (?:and )?(?:die|rot)", 2.2, "insult"),
+    # "you are useless", "you're all clowns", "are you thick?", "your staff are clueless"
+    (rf"(?:you(?:'re|’re| are| r| were)|youre|ur|(?:are|r) you|{_YOU} (?:are|r|were)|{_STAFF} (?:are|is|were))(?: (?:all|lot|people|guys))?{_MODS}{{0,4}} (?:{_ADJ}|{_NOUN})(?: {_NOUN})?",
      2.2, "insult"),
-    (rf"{_INSULT} (?:agents?|staff|people|company|support|bots?|robots?|employees?|workers?)", 1.6, "insult"),
-    (r"(?:you|u) (?:people|lot|guys)? ?(?:suck|are a joke|are useless|are hopeless|make me sick)", 1.8, "insult"),
-    (r"idiots|morons|imbeciles|clowns|muppets|incompetents|bastards|assholes|arseholes", 1.6, "insult"),
-    (r"(?:stupid|dumb|useless) (?:bot|robot|machine|agent|person|woman|man|girl|guy|boy)", 1.8, "insult"),
+    (r"(?:are|r) (?:you|u)(?: (?:all|lot|people|guys))?(?: (?:even|just|really|completely|totally|actually|stone|f\*+ing|fucking|bloody)){0,3} (?:deaf|blind|slow|thick|dense|stupid|simple|daft|dim)",
+     2.0, "insult"),
+    (rf"(?:are|r) (?:you|u)(?: (?:all|lot|people|guys))?(?: [\w'’]+){{1,3}} or (?:just |simply |really |plain |completely )?(?:{_ADJ}|{_NOUN}|deaf|blind|thick)",
+     2.0, "insult"),
+    (r"too busy (?:doing nothing|sitting on your \w+|drinking (?:tea|coffee)|chatting|on your (?:break|phones?)|scratching your \w+)|sitting on your (?:arse|ass|backside|bum|hands)|twiddling your thumbs",
+     1.2, "contempt"),
+    # "you parasite", "you lazy lot", "you absolute clowns", "you useless bunch"
+    (rf"(?:you|u|ya)(?: {_STRONG}){{0,2}} (?:{_NOUN})(?![\w'’-])|(?:you|u|ya)(?: {_STRONG}){{0,2}} {_BAD}(?: {_BAD})? (?:{_NOUN}|lot|bunch|shower|people|guys|lot of \w+|bunch of \w+)(?![\w'’-])|(?:you|u|ya)(?: {_STRONG}){{0,2}} (?:bunch|load|pack|shower|lot) of (?:{_BAD} )?(?:{_NOUN})",
+     2.0, "insult"),
+    (rf"(?:{_ADJ}|{_NOUN}),? (?:(?:the )?(?:every|each) (?:single |last )?one of you|the (?:whole )?(?:lot|bunch|pair) of you|all of you|the (?:whole )?lot of them)", 2.0, "insult"),
+    (rf"{_ADJ} and so (?:are|is) (?:you|your \w+)(?: (?:all|lot|people|guys))?|(?:junk|rubbish|garbage|trash|crap|{_SHIT}) and so (?:are|is) (?:you|your \w+)(?: (?:all|lot|people|guys))?", 2.0, "insult"),
+    (rf"(?:stupid|dumb|useless|lazy|incompetent|brainless|clueless|pathetic|worthless|thick) (?:bot|robot|machine|agents?|person|woman|man|girl|guy|boy|staff|people|employees?|workers?|sods|gits|lot)", 1.8, "insult"),
+    (rf"{_ADJ} (?:agents?|staff|people|company|support|bots?|robots?|employees?|workers?)", 1.6, "insult"),
+    (r"(?:you|u) (?:people |lot |guys )?(?:suck|are a joke|are useless|are hopeless|make me sick)", 1.8, "insult"),
+    # name-calling in the plural: aimed at the company and its staff
+    (rf"(?:(?:{_BAD}|{_STRONG}|spying) ){{0,3}}"
+     r"(?:idiots|morons|imbeciles|cretins|halfwits|dimwits|nitwits|numpties|muppets|clowns|buffoons|monkeys|cowards|parasites|leeches|bloodsuckers|vultures|scumbags|lowlifes|bastards|assholes|arseholes|dickheads|pricks|twats|wankers|tossers|incompetents|jobsworths)",
+     1.6, "insult"),
+    # a sarcastic vocative: "Hey genius", "thanks, Einstein"
+    (r"(?:hey|hi|listen|look|oi|well done|nice one|good job|great job|thanks|cheers|ok|okay|right|yes|no|sure),? (?:genius|geniuses|einstein|sherlock|smart ?(?:ass|arse)|bright spark|clever clogs|rocket scientist)",
+     1.2, "sarcastic insult"),
+    # contempt for the agent's intelligence or work
+    (r"(?:someone|somebody|a human|a person|anyone|anybody|one of you|an agent|a manager)(?: (?:there|here|(?:in|at) (?:your|the|this) \w+))? with (?:half )?an? (?:working |functioning |functional )?(?:brain|brain cell)|(?:with|have|has|got|use) (?:any |some |a few |two |half a )?(?:brains?|brain cells?)(?! (?:tumou?r|injury|surgery|scan))|use your (?:brain|head|eyes)|engage (?:your )?brain",
+     1.2, "contempt"),
+    (r"(?:my|a|any|an?) (?:dog|cat|goldfish|hamster|monkey|chimp|toddler|child|kid|baby|granny|grandma|nan|\w+[- ]year[- ]old) (?:could|can|would) (?:do (?:your|this|a better) job|do it better|run (?:this|your) (?:company|business|place) better)",
+     1.6, "contempt"),
+    (r"(?:can(?:'?t| ?not)? you|do you|does anyone there|can anyone there) (?:even |not )?(?:read|understand (?:plain )?english|speak english)\?|learn (?:to|how to) read|do you (?:even )?know how to (?:read|do your job)|(?:just )?do your (?:\w+ )?job(?: for once| properly)?|learn (?:to|how to) do your job",
+     1.2, "contempt"),
+    # ill wishes and threats to the agent
+    (rf"(?:you|u|{_YOU}|whoever (?:is )?(?:reading|reads|answering|handling) this)(?: all)?,? (?:should|ought to|needs? to|deserve to|deserves to) (?:be|get) (?:fired|sacked|shot|locked up|ashamed(?: of (?:yourself|yourselves))?)|(?:fired|sacked) and so should (?:you|whoever (?:is )?(?:reading|reads|answering|handling) this)",
+     1.6, "threat to the agent"),
+    (r"(?:get|have) you (?:fired|sacked)|(?:get|have) your (?:job|badge)|(?:you'?ll|you will|you'?re going to) lose your job|i know where you (?:live|work)|you'?ll (?:regret|pay for) (?:this|it)|watch your back",
+     2.0, "threat to the agent"),
+    (r"(?:hope|wish) (?:you|your (?:\w+ )?(?:company|firm|business|lot|staff|people))(?: all| lot| people| guys)? (?:go bust|go under|go out of business|go bankrupt|rot|burn|die|choke|get fired|get sacked|lose your jobs?|get what you deserve|suffer)",
+     1.8, "ill wish"),
+    (r"(?:don'?t|do not) you (?:dare|ever dare)", 1.2, "threat to the agent"),
+    # abuse reported in call notes ("Caller swore at the agent", "called staff 'brainless'")
+    (r"(?:swore|swearing|sworn|cursed|cursing|shouted|shouting|yelled|yelling|screamed|screaming|spat|hurled abuse|directed abuse|was abusive|became abusive|got abusive) (?:abuse )?at (?:the |our |an? )?(?:agent|advisor|adviser|staff|operator|rep|representative|colleague|call handler|support staff|team member|engineer)s?"
+     rf"|called (?:the |our |an? )?(?:agent|advisor|adviser|staff|support staff|operator|rep|representative|colleague|team|support|call handler)s? (?:an? )?['\"‘“]?(?:{_ADJ}|{_NOUN})"
+     r"|(?:caller|customer) (?:was |became |got |turned |kept |started |continued )?(?:being )?(?:verbally )?(?:abusive|threatening|shouting and swearing|swearing and shouting|swearing|hurling abuse)",
+     1.6, "reported abuse"),
+]
+
+# Abuse said of "they" that counts only when the same sentence first names the company's
+# people ("Do your warehouse staff pack with their feet, or are they just thick?"):
+# tone.py looks for ``STAFF_REFERENCE`` before the match.
+STAFF_REFERENCE = (r"(?:your|the company'?s|kestrel'?s) (?:\w+ )?(?:staff|people|team|agents?|advisors?|advisers?|employees?|"
+                   r"workers?|drivers?|couriers?|engineers?|technicians?|developers?|packers?|managers?|management|"
+                   r"colleagues?|support|call cent(?:re|er)|warehouse)|you (?:lot|people|guys)")
+ABUSE_OF_STAFF: list[Cue] = [
+    (rf"(?:are|were) they{_MODS}{{0,4}} (?:{_ADJ}|{_NOUN}|deaf|blind)|they(?:'re|’re| are| were){_MODS}{{0,4}} (?:{_ADJ}|{_NOUN})",
+     1.6, "insult"),
 ]
 
 THREAT: list[Cue] = [
@@ -149,7 +284,7 @@ THREAT: list[Cue] = [
     (r"lawyers?|attorneys?|solicitors?", 1.4, "legal"),
     (r"(?:ombudsman|regulator|trading standards|consumer (?:protection|rights|association|agency|council|authority|advice)|better business bureau|bbb|ftc|cfpb|ofcom|ofgem|financial conduct authority|data protection (?:authority|officer)|police)",
      1.6, "legal"),
-    (r"report (?:you|this|your company|it) to", 1.8, "legal"),
+    (r"report (?:you|this|your company|it) to|(?:i'?m|i am|i will|i'?ll|i'?m going to) (?:be )?report(?:ing)? (?:you|your (?:company|firm|business))", 1.8, "legal"),
     # consumer bodies customers name in Brazil, Portugal and Germany
     (r"procon|reclame aqui|reclameaqui|consumidor\.gov(?:\.br)?|anatel|livro de reclama\w+|complaints? book|verbraucherzentrale|consumer (?:advice )?(?:cent(?:re|er)|office)|schlichtungsstelle|arbitration (?:board|body)",
      1.6, "legal"),
