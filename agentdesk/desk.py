@@ -232,11 +232,13 @@ class Desk:
         SQLite). Rows further down are read by id when they are shown
         (:meth:`waiting_rows`)."""
         with self.store.read() as conn:
-            cursor = conn.connection.cursor()  # plain DB-API tuples: no Row objects for 100,000 keys
+            # Plain DB-API tuples that already are the keys: no Row objects and no copy
+            # for 100,000 rows; sorted here (the index is in queue, then priority order).
+            cursor = conn.connection.cursor()
             try:
-                cursor.execute(
-                    "SELECT id, queue_id, priority, enqueued_at FROM conversation WHERE status = 'waiting'")
-                raw = cursor.fetchall()
+                cursor.execute("SELECT -priority, enqueued_at, id, queue_id FROM conversation "
+                               "WHERE status = 'waiting'")
+                keys = cursor.fetchall()
             finally:
                 cursor.close()
             rows = []
@@ -244,7 +246,8 @@ class Desk:
                 rows = [_waiting_row(r) for r in conn.execute(
                     text(_WAITING_SELECT + "WHERE c.status = 'waiting'" + _WAITING_ORDER + " LIMIT :limit"),
                     {"limit": int(head)})]
-        keys = [(-p, e, i, q) for i, q, p, e in raw]
+        if keys and not isinstance(keys[0], tuple):
+            keys = [tuple(k) for k in keys]
         keys.sort()
         return keys, rows
 

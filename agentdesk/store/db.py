@@ -41,7 +41,7 @@ NOTIFY_CHANNEL = "agentdesk"
 """The LISTEN/NOTIFY channel of a store in PostgreSQL's default schema; a store in
 another schema (``AGENTDESK_PG_SCHEMA``) has its own, see :func:`notify_channel`."""
 
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 """The Alembic revision this version of agentdesk expects (checked by a test against
 the migration scripts, so opening a store does not need to import Alembic)."""
 

@@ -8,7 +8,10 @@ Indexes are chosen for the queries the console and the monitor run (see
 
 * ``ix_conversation_queue_order`` — the queue in display/claim order
   (``status, priority DESC, enqueued_at, id``);
-* ``ix_conversation_queue_status`` — per-queue counts and the oldest wait;
+* ``ix_conversation_queue_status`` — one queue's conversations by state;
+* ``ix_conversation_waiting`` — covering: every waiting conversation's queue-order key
+  (the console at 100,000 waiting), the monitor's waiting list, per-queue counts and
+  the oldest wait, each read from the index alone;
 * ``ix_conversation_assignee`` — an agent's own conversations;
 * ``ix_conversation_customer`` — a customer's past contacts;
 * ``ix_message_conversation`` — a transcript in order;
@@ -81,6 +84,7 @@ class Conversation(SQLModel, table=True):
             "id",
         ),
         Index("ix_conversation_queue_status", "queue_id", "status", "enqueued_at"),
+        Index("ix_conversation_waiting", "status", "queue_id", "priority", "enqueued_at", "id"),
         Index("ix_conversation_assignee", "assignee_id", "status"),
         Index("ix_conversation_customer", "customer_id", "created_at"),
     )
