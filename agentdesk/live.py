@@ -173,8 +173,8 @@ class ChangeFeed:
         if self._closed.is_set():
             return "closed"
         if self.desk.store.backend == "postgresql" and self.listen:
-            if self._listener is None:
-                return "reconnecting" if self._listener_failed else "poll"
+            if self._listener is None:  # not waited on yet, or LISTEN is unavailable
+                return "poll"
             return "listen" if self._listener.state == "listening" else "reconnecting"
         if self.desk.store.backend == "sqlite" and self.listen and not self._watch_failed:
             return "watch"
@@ -217,7 +217,7 @@ class ChangeFeed:
 
     def _pg_listener(self):
         with self._setup_lock:
-            if self._listener is None and not self._closed.is_set():
+            if self._listener is None and not self._listener_failed and not self._closed.is_set():
                 from agentdesk.store.listen import listener_for
 
                 try:
@@ -273,7 +273,6 @@ class ChangeFeed:
         self._closed.set()
         with self._setup_lock:
             self._finalizer()  # closes every resource once
-            self._listener_failed = self._listener is not None
             self._watch_failed = True
 
     # ------------------------------------------------------------ polling
