@@ -31,11 +31,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class Connected(Message):
-    """The store is open and the first data is loaded."""
+    """The store is open and the first data is loaded: ``rows`` is the head of the
+    queue (full rows); ``index``, when given, places every waiting conversation
+    (a :class:`~agentdesk.widgets.queue_view.QueueIndex` built in the worker)."""
 
     queues: list["QueueInfo"]
     rows: list["WaitingRow"]
     agent: "AgentInfo"
+    index: Any = None
 
 
 @dataclass
@@ -69,6 +72,11 @@ class StartOptions:
     poll_interval: float = 0.25
 
 
+HEAD_ROWS = 256
+"""Queue rows read in full when the console connects (more than a tall terminal shows);
+the rest of the queue is placed by key and its rows are read as they come into view."""
+
+
 class AgentDeskApp(App[None]):
     """``agentdesk desk``: the queue, conversations and every agent action."""
 
@@ -93,6 +101,7 @@ class AgentDeskApp(App[None]):
         self._background: Any = None
         self._feed: Any = None
         self.waits: "WaitBoard | None" = None
+        self._early_changes: list | None = []  # changes seen while the wait board warms up
         self.last_worker_error: BaseException | None = None
         if settings.theme:
             self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -125,6 +134,7 @@ class AgentDeskApp(App[None]):
         from agentdesk.errors import UsageError
         from agentdesk.live import ChangeFeed
         from agentdesk.store.db import Store
+        from agentdesk.widgets.queue_view import QueueIndex
 
         opts = self.options
         store = Store.open(opts.db, create=opts.create, check_schema=opts.prepare is None)
@@ -137,17 +147,39 @@ class AgentDeskApp(App[None]):
         agent = desk.agent(agent_name)
         agent = desk.set_agent_status(agent.id, AgentStatus.AVAILABLE)
         feed = ChangeFeed.start(desk)  # before the rows, so no change falls between
-        rows = desk.waiting()
+        # Every waiting conversation's key (one covering-index read) and the text of the
+        # head of the queue; rows further down are read as they come into view.
+        keys, head = desk.waiting_index(head=HEAD_ROWS)
         queues = desk.queues()
+        index = QueueIndex.build(keys, head, presorted=True)  # here, not on the UI thread
         self.desk = desk
         self.agent = agent
         self.queues = {q.id: q for q in queues}
         self._feed = feed
-        self.waits = self._wait_board(desk)
-        self.post_message(Connected(queues, rows, agent))
+        self.post_message(Connected(queues, head, agent, index))
+        del keys, head, index
         if opts.start_background:
             self._background = opts.start_background(desk)
         self._live_loop()
+        # The wait engine warms from the event log after the queue is on screen; the
+        # first quotes follow as soon as it is ready. Changes the feed delivers while it
+        # warms are kept and handed over, minus those its warm-up already read.
+        since = desk.last_event_id()
+        board = self._wait_board(desk)
+        self.call_from_thread(self._waits_ready, board, since)
+        # Warm what opening a conversation needs, so the first one opens as fast as the rest.
+        import agentdesk.assist  # noqa: F401
+        import agentdesk.screens.conversation  # noqa: F401
+
+    def _waits_ready(self, board: "WaitBoard | None", since: int) -> None:
+        early, self._early_changes = self._early_changes, None
+        if board is None:
+            return
+        board.feed([c for c in early or () if c.event_id > since])
+        self.waits = board
+        for screen in self.screen_stack:
+            if hasattr(screen, "waits_ready"):
+                screen.waits_ready()
 
     def _wait_board(self, desk: "Desk") -> "WaitBoard | None":
         """The wait-quote service, warmed from the recent event log (None if it cannot be)."""
@@ -230,6 +262,8 @@ class AgentDeskApp(App[None]):
     def on_live_delta(self, message: LiveDelta) -> None:
         if self.waits is not None:
             self.waits.feed(message.delta.changes)
+        elif self._early_changes is not None:
+            self._early_changes.extend(message.delta.changes)
         for screen in self.screen_stack:
             if hasattr(screen, "apply_delta"):
                 screen.apply_delta(message.delta)

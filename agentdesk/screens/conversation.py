@@ -160,11 +160,30 @@ class ConversationScreen(Screen[None]):
             claim = self.claim
             if claim is None and agent is not None and view.assignee_id == agent.id:
                 claim = desk.current_claim(agent.id, self.conversation_id)
-            helper = self._assist(view)
         except AgentdeskError as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
-        self.app.call_from_thread(self._show, view, claim, helper)
+        # The transcript goes on screen first; older messages, tone, evidence and
+        # suggestions are worked out after that frame (see _after_first_paint).
+        self.app.call_from_thread(self._show, view, claim)
+
+    def _after_first_paint(self, view: ConversationView) -> None:
+        """Background work for a conversation just shown: started only once its first
+        frame is on screen, so it does not compete with that frame for the interpreter."""
+        if view.total_messages > len(view.messages) and view.messages:
+            self._load_earlier(view.messages[0].id)
+        self._load_assist(view)
+
+    @work(thread=True, exclusive=True, group="conv-assist", exit_on_error=False)
+    def _load_assist(self, view: ConversationView) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        try:
+            helper = self._assist(view)
+        except AgentdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        self.app.call_from_thread(self._apply_assist, helper)
 
     def _assist(self, view: ConversationView):
         """Tone, evidence and suggestions (called in worker threads)."""
@@ -185,17 +204,9 @@ class ConversationScreen(Screen[None]):
         transcript = self.query_one(Transcript)
         if first:
             transcript.set_messages(view.messages, earlier=view.total_messages - len(view.messages))
-            if view.total_messages > len(view.messages):
-                self._load_earlier(view.messages[0].id if view.messages else None)
+            self.call_after_refresh(self._after_first_paint, view)
         if helper is not None:
-            self.assist = helper
-            self._render_header()
-            transcript.set_highlights(helper.highlights)
-            live = view.status not in (Status.RESOLVED, Status.ABANDONED)
-            self.query_one(AssistPanel).show(helper if live else None)
-            if live and helper.suggestions and helper.turn_message_id != self._shown_turn:
-                self._shown_turn = helper.turn_message_id  # once per customer turn in this console
-                self._record_suggestion("shown", None)
+            self._apply_assist(helper, render=False)
         self.query_one(CustomerPanel).show(view)
         self._render_header()
         handoff = self.query_one("#handoff", Static)
@@ -218,18 +229,39 @@ class ConversationScreen(Screen[None]):
             self.query_one(Transcript).focus()
         self.refresh_bindings()
 
+    def _apply_assist(self, helper, *, render: bool = True) -> None:
+        """Tone, evidence highlights and suggestions for the current customer turn."""
+        view = self.view
+        if view is None:
+            return
+        current = self.assist
+        if current is not None and (helper.turn_message_id or 0) < (current.turn_message_id or 0):
+            return  # a newer turn's help is already shown (a live update overtook the first load)
+        self.assist = helper
+        self._render_header()
+        self.query_one(Transcript).set_highlights(helper.highlights)
+        live = view.status not in (Status.RESOLVED, Status.ABANDONED)
+        self.query_one(AssistPanel).show(helper if live else None)
+        if live and helper.suggestions and helper.turn_message_id != self._shown_turn:
+            self._shown_turn = helper.turn_message_id  # once per customer turn in this console
+            self._record_suggestion("shown", None)
+        if render:
+            self.refresh_bindings()
+
     @work(thread=True, exclusive=True, group="conv-earlier", exit_on_error=False)
     def _load_earlier(self, before_id: int | None) -> None:
         from agentdesk.errors import AgentdeskError
 
         if before_id is None:
             return
+        transcript = self.query_one(Transcript)
         try:
             older = self.app.desk.messages(self.conversation_id, before_id=before_id)
         except AgentdeskError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.query_one(Transcript).prepend, older, earlier=0)
+        laid_out = transcript.lay_out(older)  # sanitise and wrap here, not on the UI thread
+        self.app.call_from_thread(transcript.prepend, older, earlier=0, laid_out=laid_out)
 
     def _render_header(self) -> None:
         v = self.view

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -68,7 +68,10 @@ class QueueScreen(Screen[None]):
         view = self.query_one(QueueView)
         view.queue_names = {q.id: q.name for q in message.queues}
         view.queue_targets = {q.id: q.sl_target_s for q in message.queues}
-        view.set_rows(message.rows, presorted=True)
+        if message.index is not None:
+            view.set_index(message.index)  # built in the worker: O(1) here
+        else:
+            view.set_rows(message.rows, presorted=True)
         view.loading = False
         banner = self.query_one(QueueBanner)
         banner.set_queues(message.queues)
@@ -88,16 +91,38 @@ class QueueScreen(Screen[None]):
             if self._quote_timer is None:
                 self._quote_timer = self.set_timer(1.0, self._request_quotes)
 
+    def waits_ready(self) -> None:
+        """The wait engine has warmed up: quote now rather than at the next interval."""
+        self._request_quotes()
+
     def _request_quotes(self) -> None:
         self._quote_timer = None
         view = self.query_one(QueueView)
         if view.loaded:
             self.app.refresh_quotes(view.queue_keys())
 
+    @on(QueueView.RowsWanted)
+    def _rows_wanted(self, event: QueueView.RowsWanted) -> None:
+        """Rows coming into view whose text is not loaded yet: read them by id."""
+        event.stop()
+        if self.app.desk is not None:
+            self._fetch_rows(event.keys)
+
+    @work(thread=True, group="queue-rows", exit_on_error=False)
+    def _fetch_rows(self, ids: list[int]) -> None:
+        from agentdesk.errors import AgentdeskError
+
+        view = self.query_one(QueueView)
+        try:
+            found = self.app.desk.waiting_rows(ids)
+        except AgentdeskError:
+            found = {}  # asked again when they are next in view
+        self.app.call_from_thread(view.fill, [r for r in found.values() if r is not None], ids)
+
     def apply_quotes(self, board: "Board") -> None:
         from agentdesk.widgets.banner import BannerQuote
 
-        self.query_one(QueueView).set_bounds(board.bounds())
+        self.query_one(QueueView).set_queue_bounds({qid: q.bounds for qid, q in board.queues.items()})
         self.query_one(QueueBanner).set_quotes({
             qid: BannerQuote(q.arrival.bound_s, q.arrival.reason) for qid, q in board.queues.items()
         })
@@ -118,12 +143,12 @@ class QueueScreen(Screen[None]):
             self._claim(None)
 
     def action_claim_selected(self) -> None:
-        row = self.query_one(QueueView).cursor_row
-        if row is None:
+        key = self.query_one(QueueView).cursor_key
+        if key is None:
             self.notify("No one is waiting.", timeout=2)
             return
         if self._ready():
-            self._claim(row.id)
+            self._claim(key)
 
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
     def _claim(self, conversation_id: int | None) -> None:
@@ -152,9 +177,9 @@ class QueueScreen(Screen[None]):
         self.app.push_screen(ConversationScreen(conversation_id, claim=claim))
 
     def action_open_selected(self) -> None:
-        row = self.query_one(QueueView).cursor_row
-        if row is not None and self._ready():
-            self._open_conversation(row.id)
+        key = self.query_one(QueueView).cursor_key
+        if key is not None and self._ready():
+            self._open_conversation(key)
 
     def action_cursor_top(self) -> None:
         self.query_one(QueueView).action_cursor_top()

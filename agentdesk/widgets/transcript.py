@@ -127,10 +127,11 @@ class Transcript(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.clock = clock
         self._items: list[_Item] = []
-        self._lines: list[tuple[int, str, int, int]] = []  # (item index, part, start, end)
+        self._lines: list[tuple[str, _Item | None, int, int]] = []  # (part, item, start, end)
         self._layout_width = 0
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self.earlier_count = 0  # messages not loaded yet (older)
+        self._highlight_map: dict[int, list[tuple[int, int]]] = {}
 
     # ---------------------------------------------------------------- data
 
@@ -149,18 +150,44 @@ class Transcript(ScrollView, can_focus=True):
     def set_messages(self, messages: Sequence[MessageView], *, earlier: int = 0,
                      highlights: dict[int, list[tuple[int, int]]] | None = None) -> None:
         highlights = highlights or {}
+        self._highlight_map = dict(highlights)
         self._items = [self._item(m, highlights.get(m.id, ())) for m in messages]
         self.earlier_count = earlier
         self._relayout()
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
-    def prepend(self, messages: Sequence[MessageView], *, earlier: int = 0) -> None:
-        """Add older messages above (keeps the view where it was)."""
+    def lay_out(self, messages: Sequence[MessageView]) -> tuple[int, list[_Item], list[tuple]]:
+        """Sanitise and wrap ``messages`` at the current width, touching nothing of the
+        widget's state: safe to call from a worker thread, then hand the result to
+        :meth:`prepend` (which redoes it if the width changed meanwhile)."""
+        width = self._layout_width or self.scrollable_content_region.width or self.size.width or 80
+        body_w = self._body_width(width)
+        items = [self._item(m, ()) for m in messages]
+        lines: list[tuple] = []
+        for item in items:
+            lines.extend(self._item_lines(item, body_w))
+        return width, items, lines
+
+    def prepend(self, messages: Sequence[MessageView], *, earlier: int = 0,
+                laid_out: tuple[int, list[_Item], list[tuple]] | None = None) -> None:
+        """Add older messages above (keeps the view where it was). Only the new
+        messages are wrapped (or were, by :meth:`lay_out`); the lines already laid
+        out are kept."""
         before = len(self._lines)
-        self._items[:0] = [self._item(m, ()) for m in messages]
+        width = self._layout_width or self.scrollable_content_region.width or self.size.width or 80
+        if laid_out is None or laid_out[0] != width:
+            laid_out = self.lay_out(messages)
+        _width, new, new_lines = laid_out
+        self._items[:0] = new
+        lines = [("more", None, 0, 0)] if earlier else []
+        lines.extend(new_lines)
+        old = self._lines[1:] if self._lines and self._lines[0][0] == "more" else self._lines
+        self._lines = lines + old
         self.earlier_count = earlier
-        self._relayout()
-        self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True)
+        self._laid_out()
+        self.scroll_to(y=self.scroll_y + len(self._lines) - before, animate=False, immediate=True, force=True)
+        if any(item.message.id in self._highlight_map for item in new):
+            self.set_highlights(self._highlight_map)  # evidence found before these arrived
 
     def append(self, messages: Sequence[MessageView]) -> None:
         at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
@@ -169,18 +196,31 @@ class Transcript(ScrollView, can_focus=True):
         if not new:
             return
         self._items.extend(new)
-        self._relayout()
+        body_w = self._body_width(self._layout_width or self.scrollable_content_region.width
+                                  or self.size.width or 80)
+        for item in new:
+            self._lines.extend(self._item_lines(item, body_w))
+        self._laid_out(keep_cache=True)
         if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def set_highlights(self, highlights: dict[int, list[tuple[int, int]]]) -> None:
         """Highlight evidence spans (offsets into each message's original body)."""
-        for i, item in enumerate(self._items):
+        self._highlight_map = dict(highlights)
+        changed = rewrap = False
+        for item in self._items:
             spans = highlights.get(item.message.id)
             if spans is not None or item.highlights:
-                self._items[i] = self._item(item.message, spans or ())
-        self._cache.clear()
-        self.refresh()
+                fresh = self._item(item.message, spans or ())
+                if fresh.text != item.text or fresh.highlights != item.highlights:
+                    rewrap |= fresh.text != item.text  # (tabs expand per piece): wrap again
+                    item.text, item.highlights = fresh.text, fresh.highlights
+                    changed = True
+        if rewrap:
+            self._relayout()
+        elif changed:
+            self._cache.clear()
+            self.refresh()
 
     def _item(self, m: MessageView, spans: Iterable[tuple[int, int]]) -> _Item:
         spans = list(spans)
@@ -194,21 +234,33 @@ class Transcript(ScrollView, can_focus=True):
     def _body_width(self, width: int) -> int:
         return max(10, width - 3)
 
+    @staticmethod
+    def _item_lines(item: _Item, body_w: int) -> list[tuple[str, "_Item | None", int, int]]:
+        lines: list[tuple[str, _Item | None, int, int]] = [("header", item, 0, 0)]
+        for start, end in wrap_offsets(item.text, body_w):
+            lines.append(("body", item, start, end))
+        lines.append(("gap", item, 0, 0))
+        return lines
+
     def _relayout(self) -> None:
         width = self.scrollable_content_region.width or self.size.width or 80
         self._layout_width = width
         body_w = self._body_width(width)
-        lines: list[tuple[int, str, int, int]] = []
+        lines: list[tuple[str, _Item | None, int, int]] = []
         if self.earlier_count:
-            lines.append((-1, "more", 0, 0))
-        for index, item in enumerate(self._items):
-            lines.append((index, "header", 0, 0))
-            for start, end in wrap_offsets(item.text, body_w):
-                lines.append((index, "body", start, end))
-            lines.append((index, "gap", 0, 0))
+            lines.append(("more", None, 0, 0))
+        for item in self._items:
+            lines.extend(self._item_lines(item, body_w))
         self._lines = lines
-        self._cache.clear()
-        self.virtual_size = Size(width, len(lines))
+        self._laid_out()
+
+    def _laid_out(self, keep_cache: bool = False) -> None:
+        """The lines changed: size the scroll area and repaint. Cached strips are keyed
+        by line number, so they go unless lines were only added at the end."""
+        if not keep_cache:
+            self._cache.clear()
+        width = self._layout_width or self.scrollable_content_region.width or self.size.width or 80
+        self.virtual_size = Size(width, len(self._lines))
         self.refresh()
 
     def on_resize(self) -> None:
@@ -217,7 +269,7 @@ class Transcript(ScrollView, can_focus=True):
             at_end = self.is_vertical_scroll_end
             self._relayout()
             if at_end:
-                self.scroll_end(animate=False, immediate=True, x_axis=False)
+                self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -238,12 +290,11 @@ class Transcript(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
-    def _render(self, line: tuple[int, str, int, int], width: int) -> list[Segment]:
-        item_index, part, start, end = line
+    def _render(self, line: tuple[str, "_Item | None", int, int], width: int) -> list[Segment]:
+        part, item, start, end = line
         style = self.get_component_rich_style
-        if part == "more":
+        if part == "more" or item is None:
             return [Segment(f"  ↑ {self.earlier_count} earlier messages (loading…)", style("transcript--more"))]
-        item = self._items[item_index]
         kind = item.message.kind if item.message.kind in KIND_LABELS else "system"
         bar_style = style(f"transcript--{kind}")
         if part == "gap":
