@@ -90,7 +90,7 @@ FRUSTRATION: list[Cue] = [
     (r"(?:still |am |i'?m |been )?waiting for (?:an? |the |my |your )?(?:answer|reply|response|solution|refund|callback|call back|feedback|decision|update)", 0.8, "long wait"),
     (r"(?:takes?|taking|took) (?:so|too|very|this|that) long", 1.2, "long wait"),
     (r"(?:how|why) (?:much )?long(?:er)?", 0.8, "long wait"),
-    (r"on hold for", 1.2, "long wait"),
+    (r"on hold for|(?:been )?on hold (?:for )?(?:over |nearly |almost |about )?(?:\d+|an?|two|three|four|five|ten|fifteen|twenty|thirty|forty|forty-five|fifty|sixty) (?:minutes|mins|hours?)", 1.2, "long wait"),
     # promises broken
     (r"(?:you|they|your (?:colleague|agent|team|support)) (?:promised|said|told me|assured me)", 1.0, "broken promise"),
     (r"i was (?:told|promised|assured)", 1.0, "broken promise"),
@@ -100,7 +100,7 @@ FRUSTRATION: list[Cue] = [
     (r"frustrat\w*", 1.5, "emotion word"),
     (r"annoy\w*|irritat\w*|exasperat\w*", 1.3, "emotion word"),
     (r"disappoint\w*|let ?down", 1.3, "emotion word"),
-    (r"fed up|sick (?:and tired )?of|tired of|had enough|enough is enough|at my wits'? end", 1.6, "emotion word"),
+    (r"fed up|sick (?:and tired |to death )?of|tired of|had enough|enough is enough|at my wits'? end", 1.6, "emotion word"),
     (r"unacceptable|not acceptable|inacceptable|ridiculous|absurd|unbelievable|incredible|outrageous|a joke|a farce|pathetic|shameful|a disgrace|terrible|horrible|awful|appalling|dreadful|worst|useless|hopeless|waste of (?:my )?(?:time|money)|wasted (?:my )?(?:time|money|hours|days)",
      1.3, "emotion word"),
     (rf"(?:un|dis)(?:satisfied|happy)|{_NOT} (?:(?:very|at all|really|too|that|so|been|be|being|feel|feeling|at all) )*(?:happy|satisfied|pleased|ok|okay|good|great|helpful|useful|acceptable|fair|right|normal|professional|clear)",
@@ -132,9 +132,9 @@ _FUCKING = (rf"(?:fuck(?:ing|in'?|en)|fck(?:ing|in)|fkn|fking|f{_MASK}+(?:c?k)?(
 _SHIT = rf"(?:shit|sh{_MASK}+t?|s{_MASK}{{2,}}t?|sh1t|shite|sh{_MASK}te)"
 
 ANGER: list[Cue] = [
-    (r"angry|furious|livid|outraged|enraged|infuriat\w*|fuming|pissed(?: off)?|mad (?:at|about)|seething|raging|incandescent|apoplectic|beyond (?:angry|upset|annoyed)|(?:makes|make|made) my blood boil|my blood (?:is )?boiling|lost my temper",
+    (r"angry|furious|livid|outraged|enraged|infuriat\w*|fuming|pissed(?: off)?|mad (?:at|about)|seething|raging|irate|incandescent|apoplectic|beyond (?:angry|upset|annoyed)|(?:makes|make|made) my blood boil|my blood (?:is )?boiling|lost my temper",
      1.6, "emotion word"),
-    (r"disgust\w*|disgrace\w*|scandal\w*|outrage\w*|appall?(?:ed|ing)|shame on you|shameful|atrocious|deplorable|despicable|shocking (?:service|customer service|support|treatment|behaviou?r|way to treat)|diabolical|unacceptable|not acceptable|inacceptable|beyond a joke",
+    (r"disgust\w*|disgrace\w*|scandal\w*|outrage\w*|appall?(?:ed|ing)|shame on you|shameful|atrocious|deplorable|despicable|shocking (?:service|customer service|support|treatment|behaviou?r|way to treat)|diabolical|unacceptable|not acceptable|inacceptable|beyond a joke|in the strongest (?:possible )?terms|strongly object|deeply (?:offended|insulted)",
      1.4, "outrage"),
     (r"rip[- ]?off|(?<!is this a )(?<!is it a )(?<!is that a )(?<!of those )(?<!phishing )scam\w*|fraud(?:ulent|sters?)?|theft|thie(?:f|ves)|steal\w*|stole|robbed|robbery|cheat\w*|swindl\w*|con artists?|crooks|cowboys|sharks|daylight robbery", 1.4, "accusation"),
     (r"liars?|lying to (?:me|us|your customers)|you lied|lied to me|blatant lie", 1.4, "accusation"),
@@ -154,6 +154,15 @@ ANGER: list[Cue] = [
      1.2, "contempt"),
     (r"(?:this|that|it|your \w+|this company|the whole thing) (?:is|was) (?:an? )?(?:absolute |total |complete |utter |bloody |f\*+ing |fucking )?(?:disgrace|shambles|farce|scandal|circus|clown show)",
      1.1, "verdict"),
+    # how a call note or an email says it
+    (r"(?:caller|customer)(?: was| is| became| got| sounded| remained)?(?: (?:very|extremely|quite|really|increasingly))? (?:angry|irate|furious|livid|aggressive|hostile|heated|confrontational|agitated)|raised (?:their|his|her) voice|(?:caller|customer) (?:demanded|is demanding|was demanding|insisted)|(?:express|register|voice|convey) my (?:\w+ )?(?:anger|outrage|disgust|dissatisfaction|displeasure|fury)",
+     1.4, "reported anger"),
+    (r"(?:is )?this is how you treat (?:me|us|your (?:\w+ )?customers|people)|is this how you treat|(?:this is|is this|that'?s) (?:all )?the thanks (?:i|we) get|(?:your|these|more|the same|same old|pathetic|lame|feeble) excuses|(?:i'?ve|i have) never been so (?:badly treated|insulted|rudely treated)|(?:feel|felt) (?:completely |totally )?insulted|(?:i'?m|i am) (?:just )?not (?:having|accepting|putting up with) (?:this|it|that)|i (?:refuse|won'?t|will not|am not going) to (?:pay|accept|put up with|tolerate)(?: (?:a penny|a single penny|another penny|anything|this|that|it))?",
+     1.2, "contempt"),
+    (r"(?:sort|fix) (?:it|this|that) (?:out )?(?:now|immediately|right now|at once)|(?:refund|pay|reimburse) me (?:now|immediately|today|right now|at once)|(?:don'?t|do not) (?:you )?(?:dare )?(?:put me on hold|transfer me|hang up on me|fob me off)",
+     0.8, "demand"),
+    (r"#(?:shame\w*|disgrace\w*|boycott\w*|avoid\w*|scam\w*|rip-?off|fraud\w*|angry|furious|outraged|worst\w*|neveragain|notgoodenough|\w*fail)",
+     0.7, "hashtag"),
     # warning other customers off
     (r"(?:avoid|stay (?:well )?away from|steer clear of|boycott) (?:this|these|that|those|the|your) (?:\w+ )?(?:company|firm|shop|store|lot|people|crowd|outfit|business|brand|app|service|product)s?(?: like the plague)?|(?:do not|don'?t|never) (?:ever )?(?:buy|order|shop)(?: anything)? (?:from|with|at) (?:these|this|them|those)(?: \w+)?",
      1.2, "warning others"),
@@ -449,7 +458,7 @@ EMOJI: list[tuple[str, str, float, str]] = [
 
 # Sarcasm: phrases that say the opposite of what they mean.
 SARCASM_STRONG = [
-    r"yeah,? right|yea,? right|thanks for nothing|thanks a lot for nothing|big (?:thanks|help)(?: not)?|"
+    r"yeah,? right|yea,? right|thanks for nothing|cheers for nothing|(?:this is|is this|that'?s) (?:all )?the thanks (?:i|we) get|thanks a lot for nothing|big (?:thanks|help)(?: not)?|"
     r"(?:oh|wow),? (?:great|wonderful|perfect|fantastic|brilliant|lovely|nice|super|thanks|amazing|awesome|just what i needed)|"
     r"(?:just|simply|really|truly) (?:great|perfect|wonderful|brilliant|fantastic|lovely|marvell?ous|what i needed)|"
     r"(?:great|good|nice|fantastic|brilliant|excellent|amazing|stellar|wonderful) (?:job|work|service|going)(?:,| guys| team| there| as always)|"
