@@ -9,7 +9,11 @@ character spans into ``text``; an overall :class:`~agentdesk.domain.ToneLevel`; 
 How it works (docs/tone.md has the long version):
 
 1. **Cues.** Hand-written phrase tables (:mod:`agentdesk.scripts.lexicon`) are matched
-   case-insensitively on the original text. Each match is evidence with a weight.
+   on a lower-cased copy of the text of the same length, so spans index the original.
+   Each match is evidence with a weight. Abuse counts only when aimed at the agent or
+   the company: an insult that is disclaimed ("I'm not calling you stupid") or quoted
+   from someone else ("the engineer told me 'you are an idiot'") doesn't count, and an
+   insult about "them" counts only after the company's staff are named in the sentence.
 2. **Modifiers.** A negator just before an emotion word cancels it ("not angry") or
    turns praise into frustration ("not helpful"); intensifiers and shouting (all caps)
    strengthen a cue, downtoners weaken it; repeated ``!!``/``??`` and emoji add

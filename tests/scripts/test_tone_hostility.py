@@ -159,6 +159,13 @@ def test_abuse_gets_a_calm_boundary_quoting_the_insult():
     ("whoever pushed it should be fired", "should be fired", "wants someone fired"),
     ("How does that even happen?", "How does that even happen", "indignation"),
     ("Someone should collect this junk.", "this junk", "contempt"),
+    ("Caller irate about the third missed visit.", "Caller irate", "reported anger"),
+    ("I am writing to express my extreme dissatisfaction.", "express my extreme dissatisfaction", "reported anger"),
+    ("I complain in the strongest possible terms.", "in the strongest possible terms", "outrage"),
+    ("Ten years a customer and this is how you treat me?", "this is how you treat me", "contempt"),
+    ("I refuse to pay a penny more.", "I refuse to pay a penny", "contempt"),
+    ("I am sick of your excuses.", "your excuses", "contempt"),
+    ("@KestrelHelp three weeks, no refund #shameonyou", "#shameonyou", "hashtag"),
 ])
 def test_anger_cues(text, phrase, cue):
     r = analyze(text)
@@ -179,6 +186,15 @@ def test_anger_cues(text, phrase, cue):
 ])
 def test_not_anger(text):
     assert analyze(text).signal(Tone.ANGER) is None
+
+
+def test_the_thanks_i_get_is_sarcasm_not_gratitude():
+    text = "I've been with you eight years and this is the thanks I get?"
+    r = analyze(text)
+    assert r.signal(Tone.GRATITUDE) is None
+    assert ("this is the thanks I get", "sarcasm") in evidence(r, Tone.FRUSTRATION)
+    assert ("this is the thanks I get", "contempt") in evidence(r, Tone.ANGER)
+    assert r.needs_deescalation
 
 
 def test_scam_question_is_anxiety():
