@@ -312,7 +312,7 @@ class VirtualList(ScrollView, Generic[R], can_focus=True):
     def _schedule_check(self) -> None:
         if self.lazy and not self._want_check_pending:
             self._want_check_pending = True
-            self.call_after_refresh(self._deferred_check)
+            self.call_later(self._deferred_check)
 
     def _deferred_check(self) -> None:
         self._want_check_pending = False
