@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 CACHE_DIR = Path("/tmp/agentdesk-bench")
-SEED_VERSION = 4  # bump when the generated data changes
+SEED_VERSION = 5  # bump when the generated data changes
 MAX_AGE_S = 4 * 3600.0
 HISTORY = 50_000
 BIG = 1_000
@@ -163,24 +163,27 @@ def seed(path: Path, *, waiting: int, messages: int = 1_000_000, history: int = 
         ((i + 1, f"{FIRST[i % 30]} {LAST[(i * 7 + i // 30) % 29]}", f"customer{i + 1}@example.com",
           tiers[i], now - 86400 * 200) for i in range(n_customers)))
 
-    # conversations: history first (older ids), then the waiting ones
-    convs = []  # (id, customer, queue, channel, status, priority, created, enqueued, assignee, claimed, resolved)
-    for k in range(history):
-        cid = k + 1
+    # conversations, numbered in order of arrival (as the store numbers them): ids and
+    # times go together, so recent conversations sit close together on disk
+    drafts = []  # (customer, queue, channel, status, priority, created, enqueued, assignee, claimed, resolved)
+    for _k in range(history):
         cust = rnd.randint(1, n_customers)
         arrived = now - rnd.uniform(1800, 11 * 3600)
         claimed = arrived + rnd.expovariate(1 / 90.0)
         resolved = claimed + 60 + rnd.expovariate(1 / 420.0)
-        convs.append((cid, cust, rnd.choice(qids), rnd.choice(CHANNELS), "resolved",
-                      PRIORITY[tiers[cust - 1]], arrived, arrived, rnd.randint(1, 40), claimed, min(resolved, now)))
+        drafts.append((cust, rnd.choice(qids), rnd.choice(CHANNELS), "resolved",
+                       PRIORITY[tiers[cust - 1]], arrived, arrived, rnd.randint(1, 40), claimed, min(resolved, now)))
     for k in range(waiting):
-        cid = history + k + 1
         cust = k + 1
         arrived = now - rnd.uniform(5, 3 * 3600)
-        convs.append((cid, cust, rnd.choice(qids), rnd.choice(CHANNELS), "waiting",
-                      PRIORITY[tiers[cust - 1]], arrived, arrived, None, None, None))
+        drafts.append((cust, rnd.choice(qids), rnd.choice(CHANNELS), "waiting",
+                       PRIORITY[tiers[cust - 1]], arrived, arrived, None, None, None))
+    drafts.sort(key=lambda d: d[5])
+    convs = [(i + 1, *d) for i, d in enumerate(drafts)]
+    # (id, customer, queue, channel, status, priority, created, enqueued, assignee, claimed, resolved)
+    del drafts
     # the big conversation: a long-running email thread, back in the queue, mid-queue
-    waiting_sorted = sorted(convs[history:], key=lambda c: (-c[5], c[7], c[0]))
+    waiting_sorted = sorted((c for c in convs if c[4] == "waiting"), key=lambda c: (-c[5], c[7], c[0]))
     big_conv = waiting_sorted[len(waiting_sorted) // 2][0]
 
     # messages, then events, each in time order (ids increase with time, as they would)
