@@ -102,6 +102,9 @@ class AgentDeskApp(App[None]):
         self._feed: Any = None
         self.waits: "WaitBoard | None" = None
         self._early_changes: list | None = []  # changes seen while the wait board warms up
+        self._quoting = False
+        self._quote_again = False
+        self._quote_cost_s = 0.0
         self.last_worker_error: BaseException | None = None
         if settings.theme:
             self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -195,20 +198,49 @@ class AgentDeskApp(App[None]):
         return board
 
     def refresh_quotes(self, keys_by_queue: dict[int, list]) -> None:
-        """Quote every waiting conversation in a worker; the result arrives as QuotesReady."""
-        if self.waits is not None:
-            self._quote(keys_by_queue)
+        """Quote every waiting conversation in a worker; the result arrives as QuotesReady.
 
-    @work(thread=True, exclusive=True, group="quotes", exit_on_error=False)
+        One quote at a time: a request made while one runs is remembered, and the
+        screens are asked for fresh keys when it ends (requests collapse into one)."""
+        if self.waits is None:
+            return
+        if self._quoting:
+            self._quote_again = True
+            return
+        self._quoting = True
+        self._quote(keys_by_queue)
+
+    @property
+    def quote_cost_s(self) -> float:
+        """How long the last quote of every waiting conversation took (wall clock)."""
+        return self._quote_cost_s
+
+    @work(thread=True, group="quotes", exit_on_error=False)
     def _quote(self, keys_by_queue: dict[int, list]) -> None:
         from agentdesk.errors import AgentdeskError
 
+        started = time.perf_counter()
         try:
             board = self.waits.quote(keys_by_queue)
         except AgentdeskError as exc:
             self.call_from_thread(self.notify, f"Could not refresh wait quotes: {exc}", severity="warning")
-            return
-        self.post_message(QuotesReady(board))
+            board = None
+        finally:
+            self._quote_cost_s = time.perf_counter() - started
+            try:
+                self.call_from_thread(self._quote_finished)
+            except RuntimeError:  # the app has closed meanwhile
+                pass
+        if board is not None:
+            self.post_message(QuotesReady(board))
+
+    def _quote_finished(self) -> None:
+        self._quoting = False
+        if self._quote_again:
+            self._quote_again = False
+            for screen in self.screen_stack:
+                if hasattr(screen, "request_quotes"):
+                    screen.request_quotes()
 
     def on_quotes_ready(self, message: QuotesReady) -> None:
         for screen in self.screen_stack:

@@ -69,10 +69,14 @@ class ConversationScreen(Screen[None]):
 
     app: "AgentDeskApp"
 
-    def __init__(self, conversation_id: int, *, claim: Claim | None = None) -> None:
+    def __init__(self, conversation_id: int, *, claim: Claim | None = None,
+                 preloaded: "tuple[ConversationView, Claim | None] | None" = None) -> None:
+        """``preloaded``: the conversation (latest messages) and this agent's claim, read
+        before the screen was pushed, so its first frame already shows them."""
         super().__init__()
         self.conversation_id = conversation_id
         self.claim = claim
+        self._preloaded = preloaded
         self.view: ConversationView | None = None
         self._pending: tuple[str, str, str] | None = None  # (mode, text, client id) of an unsent draft
         self._focus_composer = claim is not None  # just claimed: start typing at once
@@ -105,7 +109,12 @@ class ConversationScreen(Screen[None]):
         if self.size.width and self.size.width < 90:
             self.query_one(CustomerPanel).display = False
         self.set_interval(1.0, self._tick)
-        self._load()
+        if self._preloaded is not None:
+            view, claim = self._preloaded
+            self._preloaded = None
+            self._show(view, claim)
+        else:
+            self._load()
 
     def _tick(self) -> None:
         self.query_one(StatusBar).refresh()

@@ -39,6 +39,8 @@ class QueueScreen(Screen[None]):
             yield QueueView(clock=self.app.clock, id="queue")
         yield Footer()
 
+    _opening: int | None = None  # the conversation being read to open
+
     QUOTE_EVERY_S = 10.0  # quotes refresh at least this often, and soon after the queue changes
 
     def on_mount(self) -> None:
@@ -87,12 +89,22 @@ class QueueScreen(Screen[None]):
         view.apply(delta.upserts, delta.removals)
         self.query_one(QueueBanner).refresh_stats(view.queue_stats())
         if delta.upserts or delta.removals or delta.agents_changed:
-            # the queue changed: re-quote soon (a burst of changes collapses into one)
+            # the queue changed: re-quote soon (a burst of changes collapses into one);
+            # on a long queue, where quoting everyone takes a while, not more than about
+            # a fifth of the time (100,000 waiting: about every 2 s while it changes)
             if self._quote_timer is None:
-                self._quote_timer = self.set_timer(1.0, self._request_quotes)
+                delay = min(self.QUOTE_EVERY_S, max(1.0, 4 * self.app.quote_cost_s))
+                self._quote_timer = self.set_timer(delay, self._request_quotes)
 
     def waits_ready(self) -> None:
         """The wait engine has warmed up: quote now rather than at the next interval."""
+        self._request_quotes()
+
+    def request_quotes(self) -> None:
+        """Quote the queue as it is now (also what the app asks after a quote that ran
+        while another request came in)."""
+        if self._quote_timer is not None:
+            self._quote_timer.stop()
         self._request_quotes()
 
     def _request_quotes(self) -> None:
@@ -169,12 +181,37 @@ class QueueScreen(Screen[None]):
         self.app.call_from_thread(self._open_conversation, claim.conversation_id, claim)
 
     def _open_conversation(self, conversation_id: int, claim: "Claim | None" = None) -> None:
-        from agentdesk.screens.conversation import ConversationScreen
-
+        """Read the conversation (its latest messages) first, then push its screen with
+        them: the screen's first frame shows the transcript."""
         view = self.query_one(QueueView)
         if claim is not None:
             view.apply(removals=[conversation_id])
-        self.app.push_screen(ConversationScreen(conversation_id, claim=claim))
+        self._opening = conversation_id
+        self._prefetch(conversation_id, claim)
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _prefetch(self, conversation_id: int, claim: "Claim | None") -> None:
+        from agentdesk.errors import AgentdeskError
+        from agentdesk.screens.conversation import FIRST_PAGE
+
+        desk, agent = self.app.desk, self.app.agent
+        try:
+            conv = desk.conversation(conversation_id, message_limit=FIRST_PAGE)
+            mine = claim
+            if mine is None and agent is not None and conv.assignee_id == agent.id:
+                mine = desk.current_claim(agent.id, conversation_id)
+        except AgentdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._push_conversation, conversation_id, claim, (conv, mine))
+
+    def _push_conversation(self, conversation_id: int, claim: "Claim | None", preloaded) -> None:
+        from agentdesk.screens.conversation import ConversationScreen
+
+        if self._opening != conversation_id:
+            return  # another conversation was asked for meanwhile
+        self._opening = None
+        self.app.push_screen(ConversationScreen(conversation_id, claim=claim, preloaded=preloaded))
 
     def action_open_selected(self) -> None:
         key = self.query_one(QueueView).cursor_key
