@@ -29,6 +29,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.waits import Board, WaitBoard
 
 
+LISTEN_POLL_S = 2.0
+"""Poll interval while PostgreSQL notifications are arriving (they wake the loop earlier)."""
+
+
 @dataclass
 class Connected(Message):
     """The store is open and the first data is loaded: ``rows`` is the head of the
@@ -131,13 +135,33 @@ class AgentDeskApp(App[None]):
         except AgentdeskError as exc:
             self.call_from_thread(self.fail, str(exc), exc.exit_code)
 
+    def _first_look(self):
+        """The first screen's data straight from a local SQLite file (stdlib only), for a
+        plain console; ``None`` otherwise (see :mod:`agentdesk.store.peek`)."""
+        opts = self.options
+        if opts.prepare is not None or opts.create or not opts.agent:
+            return None
+        from agentdesk.store.peek import first_look, sqlite_path
+
+        path = sqlite_path(opts.db)
+        return None if path is None else first_look(path, opts.agent, head=HEAD_ROWS)
+
     def _open(self) -> None:
+        from agentdesk.widgets.queue_view import QueueIndex
+
+        # On a local SQLite store the queue goes on screen before SQLAlchemy and the
+        # services have even been imported.
+        look = self._first_look()
+        if look is not None:
+            index = QueueIndex.build(look.keys, look.head, presorted=True)
+            self.post_message(Connected(look.queues, look.head, look.agent, index))
+            del index
+
         from agentdesk.desk import Desk
         from agentdesk.domain import AgentStatus
         from agentdesk.errors import UsageError
         from agentdesk.live import ChangeFeed
         from agentdesk.store.db import Store
-        from agentdesk.widgets.queue_view import QueueIndex
 
         opts = self.options
         store = Store.open(opts.db, create=opts.create, check_schema=opts.prepare is None)
@@ -149,18 +173,28 @@ class AgentDeskApp(App[None]):
             )
         agent = desk.agent(agent_name)
         agent = desk.set_agent_status(agent.id, AgentStatus.AVAILABLE)
-        feed = ChangeFeed.start(desk)  # before the rows, so no change falls between
-        # Every waiting conversation's key (one covering-index read) and the text of the
-        # head of the queue; rows further down are read as they come into view.
-        keys, head = desk.waiting_index(head=HEAD_ROWS)
-        queues = desk.queues()
-        index = QueueIndex.build(keys, head, presorted=True)  # here, not on the UI thread
-        self.desk = desk
-        self.agent = agent
-        self.queues = {q.id: q for q in queues}
-        self._feed = feed
-        self.post_message(Connected(queues, head, agent, index))
-        del keys, head, index
+        if look is not None:
+            # changes since the first look's snapshot reach the screens as deltas
+            feed = ChangeFeed(desk, look.last_event_id)
+            queues = look.queues
+            self.desk = desk
+            self.agent = agent
+            self.queues = {q.id: q for q in queues}
+            self._feed = feed
+            self.post_message(AgentChanged(agent))  # now available: the screens show it
+        else:
+            feed = ChangeFeed.start(desk)  # before the rows, so no change falls between
+            # Every waiting conversation's key (one covering-index read) and the text of
+            # the head of the queue; rows further down are read as they come into view.
+            keys, head = desk.waiting_index(head=HEAD_ROWS)
+            queues = desk.queues()
+            index = QueueIndex.build(keys, head, presorted=True)  # here, not on the UI thread
+            self.desk = desk
+            self.agent = agent
+            self.queues = {q.id: q for q in queues}
+            self._feed = feed
+            self.post_message(Connected(queues, head, agent, index))
+            del keys, head, index
         if opts.start_background:
             self._background = opts.start_background(desk)
         self._live_loop()
@@ -269,7 +303,10 @@ class AgentDeskApp(App[None]):
                 time.sleep(min(5.0, interval * 2 ** failures))
             if delta is not None:
                 self.post_message(LiveDelta(delta))
-            self._feed.wait(interval)  # until the next poll, or earlier when told of a change
+            # Until the next poll, or earlier when told of a change. With LISTEN/NOTIFY a
+            # change (or a lost connection) wakes the loop at once, so it can sleep longer.
+            listening = getattr(self._feed, "mode", "") == "listen"
+            self._feed.wait(max(interval, LISTEN_POLL_S) if listening else interval)
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -351,6 +388,8 @@ class AgentDeskApp(App[None]):
     def on_unmount(self) -> None:
         if self._background is not None and hasattr(self._background, "stop"):
             self._background.stop()
+        if self._feed is not None:
+            self._feed.close()  # the LISTEN connection or the data_version watcher
 
     def on_worker_state_changed(self, event) -> None:
         """A worker that failed with a bug must not fail silently."""

@@ -147,7 +147,21 @@ def _visible_loaded(view) -> bool:
     return all(view.row_at(i) is not None for i in range(top, min(top + height, view.row_count)))
 
 
-async def console(db: str, waiting: int, big: int, presses: int) -> dict:
+def _time_calls(cls, name: str, into: list[float]) -> None:
+    """Record how long each call of ``cls.name`` takes on the UI thread (ms)."""
+    original = getattr(cls, name)
+
+    def timed(self, *args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            into.append((time.perf_counter() - t) * 1000)
+
+    setattr(cls, name, timed)
+
+
+async def console(db: str, waiting: int, big: int, presses: int, wait_engine: bool = True) -> dict:
     from agentdesk.app import AgentDeskApp, StartOptions
     from agentdesk.config import Settings
     from agentdesk.screens.conversation import ConversationScreen
@@ -155,6 +169,18 @@ async def console(db: str, waiting: int, big: int, presses: int) -> dict:
     from agentdesk.widgets.banner import QueueBanner
     from agentdesk.widgets.queue_view import QueueView
     from agentdesk.widgets.transcript import Transcript
+
+    if not wait_engine:  # attribution run: the console without wait quotes
+        AgentDeskApp._wait_board = lambda self, desk: None
+    # what the UI thread spends on the periodic and live work (must not grow with the queue)
+    ticks: list[float] = []
+    quote_requests: list[float] = []
+    quotes_applied: list[float] = []
+    deltas: list[float] = []
+    _time_calls(QueueScreen, "_tick", ticks)
+    _time_calls(QueueScreen, "_request_quotes", quote_requests)
+    _time_calls(QueueScreen, "apply_quotes", quotes_applied)
+    _time_calls(QueueScreen, "apply_delta", deltas)
 
     frames = Frames()
     frames.install()
@@ -198,7 +224,7 @@ async def console(db: str, waiting: int, big: int, presses: int) -> dict:
         view = queue_view(app)
         # steady state: the wait engine warmed and the first quotes on screen
         t = time.perf_counter()
-        while not len(view.bounds) and time.perf_counter() - t < 30:
+        while wait_engine and not len(view.bounds) and time.perf_counter() - t < 30:
             await asyncio.sleep(0.05)
         out["quotes_after_populated_ms"] = (time.perf_counter() - pop_at) * 1000 if len(view.bounds) else None
         out["rss_quoted_mb"] = peak_rss_mb()
@@ -325,6 +351,11 @@ async def console(db: str, waiting: int, big: int, presses: int) -> dict:
         out["open_conversation_all_ms"] = opens
         out["open_conversation_complete_ms"] = statistics.median(alls)
         out["frames"] = frames.count
+        for key, calls in (("tick", ticks), ("quote_request", quote_requests), ("apply_quotes", quotes_applied),
+                           ("apply_delta", deltas)):
+            out[f"ui_{key}_ms"] = statistics.median(calls) if calls else None
+            out[f"ui_{key}_max_ms"] = max(calls) if calls else None
+            out[f"ui_{key}_calls"] = len(calls)
     writer.stdin.close()
     writer.wait(timeout=30)
     out["peak_rss_mb"] = peak_rss_mb()
@@ -442,11 +473,12 @@ def main() -> None:
     parser.add_argument("--waiting", type=int, default=0)
     parser.add_argument("--big", type=int, default=0)
     parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--no-wait-engine", action="store_true")
     args = parser.parse_args()
     if args.mode == "first-frame":
         first_frame(args.kind, args.db)
     elif args.mode == "console":
-        emit(asyncio.run(console(args.db, args.waiting, args.big, args.presses)))
+        emit(asyncio.run(console(args.db, args.waiting, args.big, args.presses, not args.no_wait_engine)))
     elif args.mode == "table":
         emit(table(args.kind, args.db))
     elif args.mode == "writer":

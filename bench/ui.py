@@ -35,7 +35,12 @@ Measurements (median over ``--runs`` processes unless noted):
   (``open_conversation_first_ms``: the first open; ``…_complete_ms``: until all 1,000
   are in the transcript, loaded in the background).
 * ``peak_rss_mb`` — the console process's peak resident set (``ru_maxrss``) at the end of
-  all of the above, quotes included (100,000 waiting).
+  all of the above, quotes included (100,000 waiting). ``peak_rss_no_wait_engine_mb``:
+  the same in one run without the wait engine (no wait quotes), to attribute the memory.
+* ``ui_tick_ms`` and friends — time the UI thread spends per call of the queue screen's
+  1-second tick, quote request (the copy of every queue's keys), applying quotes and
+  applying a live delta (median and max over the run): the per-tick costs, which must
+  not grow with the queue.
 * ``datatable_load_ms`` / ``fastdatatable_load_ms`` — Textual's ``DataTable`` and
   ``textual-fastdatatable`` given the same 100,000 queue rows as text (position, wait,
   queue, channel, customer, first line; read beforehand, not timed): from creating the
@@ -101,13 +106,13 @@ def median(xs):
     return statistics.median(xs) if xs else None
 
 
-def console_runs(info: SeedInfo, runs: int, presses: int, tmp: Path) -> dict:
+def console_runs(info: SeedInfo, runs: int, presses: int, tmp: Path, *extra: str) -> dict:
     results = []
     for i in range(runs):
         work = working_copy(info, tmp)
         t = time.time()
         res = run_child("console", "--db", work.path, "--waiting", str(info.waiting), "--big",
-                        str(info.big_conversation), "--presses", str(presses), timeout=600)
+                        str(info.big_conversation), "--presses", str(presses), *extra, timeout=600)
         res["populated_from_start_ms"] = res["first_frame_in_process_ms"] + res["populated_ms"]
         results.append(res)
         log(f"  run {i + 1}/{runs} ({time.time() - t:.0f} s): populated {res['populated_ms']:.0f} ms, "
@@ -168,6 +173,11 @@ def main() -> None:
         for n in sizes:
             log(f"console, {n:,} waiting:")
             result["sizes"][str(n)] = console_runs(stores[n], args.runs, args.presses, tmp)
+        # attribution: the same console without the wait engine (quotes), once
+        log(f"console, {big_size:,} waiting, without the wait engine (attribution):")
+        bare_console = console_runs(stores[big_size], 1, args.presses, tmp, "--no-wait-engine")
+        result["peak_rss_no_wait_engine_mb"] = bare_console["peak_rss_mb"]
+        result["no_wait_engine"] = {k: v for k, v in bare_console.items() if k != "runs"}
 
         # baselines on the biggest store's rows
         fast = [table_run("fastdatatable", db, 120) for _ in range(args.runs)]
@@ -224,6 +234,10 @@ def print_tables(r: dict, sizes: list[int]) -> None:
         ("open 1,000-message conversation", "open_conversation_ms", "ms", 0),
         ("  first open / all messages in", None, None, None),
         ("peak RSS", "peak_rss_mb", "MB", 0),
+        ("UI thread per 1 s tick (median)", "ui_tick_ms", "ms", 2),
+        ("UI thread per quote request (key copies)", "ui_quote_request_ms", "ms", 2),
+        ("UI thread per quote applied", "ui_apply_quotes_ms", "ms", 2),
+        ("UI thread per live delta", "ui_apply_delta_ms", "ms", 2),
     ]
     head = f"{'':44}" + "".join(f"{f'{n:,} waiting':>18}" for n in sizes)
     print(head)
@@ -240,6 +254,9 @@ def print_tables(r: dict, sizes: list[int]) -> None:
             else:
                 cells.append(fmt(s.get(key), unit, digits))
         print(f"{label:44}" + "".join(f"{c:>18}" for c in cells))
+    print()
+    print(f"  peak RSS without the wait engine ({max(sizes):,} waiting, attribution): "
+          f"{fmt(r.get('peak_rss_no_wait_engine_mb'), 'MB')}")
     print()
     print("baselines (same run)")
     print(f"  minimal Textual app, first frame          {fmt(r['baseline_first_frame_ms'])}")
