@@ -28,3 +28,12 @@ def test_closed_pipe_is_not_a_traceback(tmp_path):
     err = proc.stderr.read()
     proc.wait(timeout=60)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://agent@db/floor", "sqlite:////tmp/x.db"])
+def test_demo_refuses_a_url_and_creates_nothing(url, tmp_path):
+    res = subprocess.run([sys.executable, "-m", "agentdesk", "demo", "--db", url], capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path)
+    assert res.returncode == 2
+    assert res.stderr.startswith("Error: agentdesk demo runs on a local SQLite file")
+    assert list(tmp_path.iterdir()) == []  # no folder named after the URL

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import agentdesk._start_time  # noqa: F401  (first: measures start-up)
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -95,6 +96,9 @@ def demo(
 ) -> None:
     """Start the console on a demo store full of realistic, living traffic."""
     settings = _settings(config)
+    if db is not None and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:/", str(db)):  # a URL (Path folds its //)
+        raise UsageError("agentdesk demo runs on a local SQLite file: give --db a file path, not a URL "
+                         "(a team's PostgreSQL floor is for real work: see `agentdesk db upgrade`)")
     from agentdesk.app import AgentDeskApp
     from agentdesk.config import default_demo_db_path
     from agentdesk.demo import demo_start_options
