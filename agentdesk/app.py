@@ -249,7 +249,8 @@ class AgentDeskApp(App[None]):
         """How long the last quote of every waiting conversation took (wall clock)."""
         return self._quote_cost_s
 
-    @work(thread=True, group="quotes", exit_on_error=False)
+    # (a description: Textual would otherwise repr() 100,000 keys on the UI thread)
+    @work(thread=True, group="quotes", exit_on_error=False, description="quote every waiting conversation")
     def _quote(self, keys_by_queue: dict[int, list]) -> None:
         from agentdesk.errors import AgentdeskError
 

@@ -183,7 +183,9 @@ class ConversationScreen(Screen[None]):
             self._load_earlier(view.messages[0].id)
         self._load_assist(view)
 
-    @work(thread=True, exclusive=True, group="conv-assist", exit_on_error=False)
+    # (a description: Textual would otherwise repr() the whole conversation view)
+    @work(thread=True, exclusive=True, group="conv-assist", exit_on_error=False,
+          description="tone, evidence and suggestions")
     def _load_assist(self, view: ConversationView) -> None:
         from agentdesk.errors import AgentdeskError
 

@@ -120,7 +120,7 @@ class QueueScreen(Screen[None]):
         if self.app.desk is not None:
             self._fetch_rows(event.keys)
 
-    @work(thread=True, group="queue-rows", exit_on_error=False)
+    @work(thread=True, group="queue-rows", exit_on_error=False, description="read queue rows coming into view")
     def _fetch_rows(self, ids: list[int]) -> None:
         from agentdesk.errors import AgentdeskError
 
