@@ -1,6 +1,6 @@
 """Child process of ``bench/ui.py``: runs one app headless, times frames, prints JSON.
 
-    python bench/_ui_child.py first-frame {bare|desk} --db PATH
+    python bench/_ui_child.py first-frame {bare|desk|desk-direct} --db PATH
     python bench/_ui_child.py console --db PATH --waiting N --big ID [--presses 40]
     python bench/_ui_child.py table {datatable|fastdatatable} --db PATH
     python bench/_ui_child.py writer --db PATH          (helper: arrivals on demand)
@@ -94,11 +94,15 @@ def first_frame(kind: str, db: str | None) -> None:
 
         Minimal().run(headless=True, size=SIZE)
         return
-    # exactly the `agentdesk desk` command, run headless
+    # exactly the `agentdesk desk` command, run headless ("desk-direct": its body,
+    # called without Typer's argument parsing, to tell the two apart)
     import agentdesk.cli as cli
 
     cli.run_console = lambda app_obj: app_obj.run(headless=True, size=SIZE)
-    cli.app(["desk", "--db", db, "--agent", "alice"], standalone_mode=False)
+    if kind == "desk-direct":
+        cli.desk(db=db, agent="alice", config=None)
+    else:
+        cli.app(["desk", "--db", db, "--agent", "alice"], standalone_mode=False)
 
 
 # ----------------------------------------------------------------------------- console
