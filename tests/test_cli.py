@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from agentdesk.store.db import SCHEMA_HEAD
 from tests.conftest import PG_SKIP_REASON, PG_URL
 
 TIMEOUT_S = 60
@@ -346,10 +347,10 @@ def test_db_upgrade_creates_and_is_idempotent(tmp_path):
     path = tmp_path / "sub" / "floor.db"
     res = cli("db", "upgrade", "--db", str(path))
     assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == f"{path}: schema upgraded from empty to revision 0001"
+    assert res.stdout.strip() == f"{path}: schema upgraded from empty to revision {SCHEMA_HEAD}"
     res = cli("db", "upgrade", "--db", str(path))
     assert res.returncode == 0
-    assert res.stdout.strip() == f"{path}: schema already at revision 0001"
+    assert res.stdout.strip() == f"{path}: schema already at revision {SCHEMA_HEAD}"
     assert res.stderr == ""
 
 
@@ -358,7 +359,7 @@ def test_db_status(db):
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert lines[0] == f"database: {db} (sqlite)"
-    assert lines[1] == "schema:   0001 (this agentdesk needs 0001)"
+    assert lines[1] == f"schema:   {SCHEMA_HEAD} (this agentdesk needs {SCHEMA_HEAD})"
     counts = dict(line.split(":") for line in lines[2:])
     assert {k: int(v.strip().replace(",", "")) for k, v in counts.items()} == {
         "queues": 1, "agents": 1, "customers": 0, "conversations": 0, "messages": 0, "events": 0}
@@ -427,7 +428,7 @@ def test_set_up_on_postgres(pg_schema):
     from tests.conftest import fresh_pg
 
     url = fresh_pg(pg_schema)  # the child inherits AGENTDESK_PG_SCHEMA
-    assert cli("db", "upgrade", "--db", url).stdout.strip().endswith("schema already at revision 0001")
+    assert cli("db", "upgrade", "--db", url).stdout.strip().endswith(f"schema already at revision {SCHEMA_HEAD}")
     assert cli("queues", "add", "billing", "--db", url).returncode == 0
     assert cli("agents", "add", "ann", "--queues", "billing", "--db", url).returncode == 0
     res, status = cli_all(["agents", "list", "--db", url], ["db", "status", "--db", url])
