@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
+from agentdesk.ui_base import AgentdeskBaseApp
 from agentdesk.keys import ACTIONS, bindings_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,7 +82,7 @@ HEAD_ROWS = 256
 the rest of the queue is placed by key and its rows are read as they come into view."""
 
 
-class AgentDeskApp(App[None]):
+class AgentDeskApp(AgentdeskBaseApp[None]):
     """``agentdesk desk``: the queue, conversations and every agent action."""
 
     CSS_PATH = "app.tcss"
@@ -93,15 +94,12 @@ class AgentDeskApp(App[None]):
 
     def __init__(self, settings: "Settings", options: StartOptions | None = None, *,
                  clock: Callable[[], float] = time.time) -> None:
-        super().__init__()
-        self.settings = settings
+        super().__init__(settings)
         self.options = options or StartOptions(db=settings.db, agent=settings.agent)
         self.clock = clock
         self.desk: "Desk | None" = None
         self.agent: "AgentInfo | None" = None
         self.queues: dict[int, "QueueInfo"] = {}
-        self.error_message: str | None = None
-        self.error_code = 0
         self._background: Any = None
         self._feed: Any = None
         self.waits: "WaitBoard | None" = None
@@ -109,15 +107,11 @@ class AgentDeskApp(App[None]):
         self._quoting = False
         self._quote_again = False
         self._quote_cost_s = 0.0
-        self.last_worker_error: BaseException | None = None
-        if settings.theme:
-            self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
 
     # ------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
-        if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
+        self.apply_keymap()
         from agentdesk.screens.queue import QueueScreen
 
         self.push_screen(QueueScreen())
@@ -309,21 +303,6 @@ class AgentDeskApp(App[None]):
             listening = getattr(self._feed, "mode", "") == "listen"
             self._feed.wait(max(interval, LISTEN_POLL_S) if listening else interval)
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Notifications are plain text, always: their messages quote names, queue titles
-        and errors that anyone may have typed, and must never be parsed as markup."""
-        from agentdesk.safetext import sanitize
-
-        kwargs = {} if timeout is None else {"timeout": timeout}
-        super().notify(sanitize(message), title=sanitize(title), severity=severity, markup=False, **kwargs)
-
-    def fail(self, message: str, code: int = 1) -> None:
-        """Leave with a one-line error (printed by the CLI after the terminal is restored)."""
-        self.error_message = message
-        self.error_code = code
-        self.exit(return_code=code)
-
     def on_connected(self, message: Connected) -> None:
         for screen in self.screen_stack:
             if hasattr(screen, "handle_connected"):
@@ -391,17 +370,6 @@ class AgentDeskApp(App[None]):
             self._background.stop()
         if self._feed is not None:
             self._feed.close()  # the LISTEN connection or the data_version watcher
-
-    def on_worker_state_changed(self, event) -> None:
-        """A worker that failed with a bug must not fail silently."""
-        from textual.worker import WorkerState
-
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.log.error(f"worker {event.worker.name} failed: {error!r}")
-            self.notify(f"Something went wrong ({type(error).__name__}: {error}). Your work is saved; "
-                        "please report this.", severity="error", timeout=10)
-            self.last_worker_error = error
 
     # ------------------------------------------------------------ palette
 

@@ -19,10 +19,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
+from agentdesk.ui_base import AgentdeskBaseApp
 from agentdesk.keys import ACTIONS, bindings_for, display_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +39,7 @@ class BoardMessage(Message):
     board: "Board"
 
 
-class MonitorApp(App[None]):
+class MonitorApp(AgentdeskBaseApp[None]):
     """The supervisor monitor."""
 
     TITLE = "agentdesk monitor"
@@ -47,8 +48,7 @@ class MonitorApp(App[None]):
 
     def __init__(self, settings: "Settings", *, db: str | None = None, clock: Callable[[], float] = time.time,
                  poll_interval: float = 0.25) -> None:
-        super().__init__()
-        self.settings = settings
+        super().__init__(settings)
         self.db = db if db is not None else settings.db
         self.clock = clock
         self.poll_interval = poll_interval
@@ -57,17 +57,11 @@ class MonitorApp(App[None]):
         self.escalations: dict[int, "EscalationRow"] = {}
         self.alert_log: list["Alert"] = []
         self.db_display: str | None = None
-        self.error_message: str | None = None
-        self.error_code = 0
-        self.last_worker_error: BaseException | None = None
-        if settings.theme:
-            self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
 
     # ------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
-        if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
+        self.apply_keymap()
         from agentdesk.screens.monitor import WallboardScreen
 
         self.push_screen(WallboardScreen())
@@ -159,31 +153,6 @@ class MonitorApp(App[None]):
         self.push_screen(MonitorConversationScreen(conversation_id))
 
     # ------------------------------------------------------------ errors and notices
-
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Notifications are plain text, always: they quote customer and queue names."""
-        from agentdesk.safetext import sanitize
-
-        kwargs = {} if timeout is None else {"timeout": timeout}
-        super().notify(sanitize(message), title=sanitize(title), severity=severity, markup=False, **kwargs)
-
-    def fail(self, message: str, code: int = 1) -> None:
-        """Leave with a one-line error (printed by the CLI after the terminal is restored)."""
-        self.error_message = message
-        self.error_code = code
-        self.exit(return_code=code)
-
-    def on_worker_state_changed(self, event) -> None:
-        """A worker that failed with a bug must not fail silently."""
-        from textual.worker import WorkerState
-
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.log.error(f"worker {event.worker.name} failed: {error!r}")
-            self.notify(f"Something went wrong ({type(error).__name__}: {error}). Please report this.",
-                        severity="error", timeout=10)
-            self.last_worker_error = error
 
     # ------------------------------------------------------------ keys and palette
 

@@ -23,9 +23,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
+from agentdesk.ui_base import AgentdeskBaseApp
 from agentdesk.keys import ACTIONS, bindings_for, display_key
 
 _ACTION_KEYS = {a.id: a.key for a in ACTIONS}
@@ -59,7 +60,7 @@ class ReplayOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class ReplayApp(App[None]):
+class ReplayApp(AgentdeskBaseApp[None]):
     """Replay and role-play of recorded and sample sessions."""
 
     CSS_PATH = "app.tcss"
@@ -70,22 +71,15 @@ class ReplayApp(App[None]):
     def __init__(self, settings: "Settings", options: ReplayOptions, *,
                  clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
-        super().__init__()
-        self.settings = settings
+        super().__init__(settings)
         self.options = options
         self.clock = clock
         self.monotonic = monotonic
-        self.error_message: str | None = None
-        self.error_code = 0
-        self.last_worker_error: BaseException | None = None
         self._store: "Store | None" = None
         self._store_lock = threading.Lock()
-        if settings.theme:
-            self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
 
     def on_mount(self) -> None:
-        if self.settings.keys:
-            self.set_keymap(dict(self.settings.keys))
+        self.apply_keymap()
         opts = self.options
         if opts.source is not None:
             self.push_screen(self.session_screen(opts.source, practice=opts.practice, root=True))
@@ -119,33 +113,6 @@ class ReplayApp(App[None]):
             self._store.close()
 
     # ------------------------------------------------------------ errors
-
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        """Notifications carrying file names or error text (``markup=False``) are shown
-        literally, with control characters made visible."""
-        if not markup:
-            from agentdesk.safetext import sanitize
-
-            message = sanitize(message)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def fail(self, message: str, code: int = 1) -> None:
-        """Leave with a one-line error (printed by the CLI after the terminal is restored)."""
-        self.error_message = message
-        self.error_code = code
-        self.exit(return_code=code)
-
-    def on_worker_state_changed(self, event) -> None:
-        """A worker that failed with a bug must not fail silently."""
-        from textual.worker import WorkerState
-
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.log.error(f"worker {event.worker.name} failed: {error!r}")
-            self.notify(f"Something went wrong ({type(error).__name__}: {error}). Please report this.",
-                        severity="error", timeout=10, markup=False)
-            self.last_worker_error = error
 
     def get_key_display(self, binding) -> str:
         """The footer shows a binding's first key as the help screen does (→ for
