@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import SystemCommand
 from textual.message import Message
-from textual.screen import Screen
 
+from agentdesk.keys import bindings_for
 from agentdesk.ui_base import AgentdeskBaseApp
-from agentdesk.keys import ACTIONS, bindings_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.config import Settings
@@ -89,6 +86,7 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
     TITLE = "agentdesk"
     BINDINGS = bindings_for("app")
     HELP_SCOPES = ("app", "queue", "conversation", "composer")
+    PALETTE_APP_SCOPES = ("app",)
     """The action scopes the help screen lists for this app."""
     ENABLE_COMMAND_PALETTE = True
 
@@ -201,6 +199,15 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
         # Warm what opening a conversation needs, so the first one opens as fast as the rest.
         import agentdesk.assist  # noqa: F401
         import agentdesk.screens.conversation  # noqa: F401
+
+        # Everything loaded so far lives as long as the console: take it out of the
+        # cyclic garbage collector's full passes, which otherwise walk every module,
+        # class and widget (hundreds of thousands of objects) and stop every thread,
+        # keypresses included, for 25–70 ms several times a minute.
+        import gc
+
+        gc.collect()
+        gc.freeze()
 
     def _waits_ready(self, board: "WaitBoard | None", since: int) -> None:
         early, self._early_changes = self._early_changes, None
@@ -368,19 +375,10 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
     def on_unmount(self) -> None:
         if self._background is not None and hasattr(self._background, "stop"):
             self._background.stop()
+        import gc
+
+        gc.unfreeze()  # what start-up froze becomes collectable again (an app embedded or tested)
         if self._feed is not None:
             self._feed.close()  # the LISTEN connection or the data_version watcher
 
     # ------------------------------------------------------------ palette
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette lists the actions of the current screen and the app's own."""
-        yield from super().get_system_commands(screen)
-        scopes = {"app", *getattr(screen, "ACTION_SCOPES", ())}
-        for action in ACTIONS:
-            if action.scope not in scopes or action.id in ("help", "quit") or action.scope == "composer":
-                continue
-            target = self if action.scope == "app" else screen
-            if target is screen and screen.check_action(action.action.split("(")[0], ()) is not True:
-                continue
-            yield SystemCommand(action.description, action.help, partial(self.run_action, action.action, target))

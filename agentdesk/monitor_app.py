@@ -13,18 +13,15 @@ while they hold.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import SystemCommand
 from textual.message import Message
-from textual.screen import Screen
 
-from agentdesk.ui_base import AgentdeskBaseApp
 from agentdesk.keys import ACTIONS, bindings_for, display_key
+from agentdesk.ui_base import AgentdeskBaseApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.config import Settings
@@ -175,16 +172,6 @@ class MonitorApp(AgentdeskBaseApp[None]):
             return display_key(keys)
         return super().get_key_display(binding)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette lists the monitor's actions for the current screen."""
-        yield from super().get_system_commands(screen)
-        scopes = set(getattr(screen, "ACTION_SCOPES", ()))
-        for action in ACTIONS:
-            if action.scope not in scopes:
-                continue
-            if screen.check_action(action.action.split("(")[0], ()) is not True:
-                continue
-            yield SystemCommand(action.description, action.help, partial(self.run_action, action.action, screen))
 
 
 __all__ = ["BoardMessage", "MonitorApp"]

@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import SystemCommand
 from textual.screen import Screen
 
-from agentdesk.ui_base import AgentdeskBaseApp
 from agentdesk.keys import ACTIONS, bindings_for, display_key
+from agentdesk.ui_base import AgentdeskBaseApp
 
 _ACTION_KEYS = {a.id: a.key for a in ACTIONS}
 _NAMED_KEYS = {"space", "plus", "minus", "equals_sign", "left", "right"}
@@ -136,16 +134,6 @@ class ReplayApp(AgentdeskBaseApp[None]):
     async def action_quit(self) -> None:
         self.exit()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette lists the current screen's actions."""
-        yield from super().get_system_commands(screen)
-        scopes = set(getattr(screen, "ACTION_SCOPES", ()))
-        for action in ACTIONS:
-            if action.scope not in scopes:
-                continue
-            if screen.check_action(action.action.split("(")[0], ()) is not True:
-                continue
-            yield SystemCommand(action.description, action.help, partial(self.run_action, action.action, screen))
 
 
 __all__ = ["ReplayApp", "ReplayOptions"]

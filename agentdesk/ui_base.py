@@ -8,9 +8,12 @@ all derive from :class:`AgentdeskBaseApp`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.config import Settings
@@ -19,6 +22,9 @@ R = TypeVar("R")
 
 
 class AgentdeskBaseApp(App[R]):
+    PALETTE_APP_SCOPES: tuple[str, ...] = ()
+    """Action scopes (from :mod:`agentdesk.keys`) the palette offers on every screen."""
+
     def __init__(self, settings: "Settings") -> None:
         super().__init__()
         self.settings = settings
@@ -59,3 +65,23 @@ class AgentdeskBaseApp(App[R]):
             self.notify(f"Something went wrong ({type(error).__name__}: {error}). Your work is saved; "
                         "please report this.", severity="error", timeout=10)
             self.last_worker_error = error
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette lists the actions that apply on the current screen (its
+        ``ACTION_SCOPES``, where its ``check_action`` allows them) and the app's own."""
+        from agentdesk.keys import ACTIONS
+
+        yield from super().get_system_commands(screen)
+        screen_scopes = set(getattr(screen, "ACTION_SCOPES", ()))
+        for action in ACTIONS:
+            if action.id in ("help", "quit") or action.scope == "composer":
+                continue
+            if action.scope in self.PALETTE_APP_SCOPES:
+                target: Any = self
+            elif action.scope in screen_scopes:
+                if screen.check_action(action.action.split("(")[0], ()) is not True:
+                    continue
+                target = screen
+            else:
+                continue
+            yield SystemCommand(action.description, action.help, partial(self.run_action, action.action, target))

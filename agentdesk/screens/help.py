@@ -39,16 +39,28 @@ class HelpScreen(ModalScreen[None]):
         keys = keymap.get(action_id, default)
         return ", ".join(display_key(k) for k in keys.split(","))
 
+    TITLE = "agentdesk — keys"
+    INTRO = "Esc closes this help. Ctrl+P opens the command palette."
+
+    def scope_titles(self) -> dict[str, str]:
+        """The scopes to list, with their titles (the app's own, by default)."""
+        wanted = getattr(self.app, "HELP_SCOPES", None)
+        return {s: t for s, t in SCOPE_TITLES.items()
+                if any(a.scope == s for a in ACTIONS) and (wanted is None or s in wanted)}
+
+    def extra_lines(self) -> list[Content]:
+        """Anything a screen's help adds after the key tables."""
+        return []
+
     def _content(self) -> Content:
         origin_scopes = set(getattr(self.origin, "ACTION_SCOPES", ()))
-        wanted = getattr(self.app, "HELP_SCOPES", None)
-        scopes = [s for s in SCOPE_TITLES if any(a.scope == s for a in ACTIONS) and (wanted is None or s in wanted)]
-        # the current screen's keys first
-        scopes.sort(key=lambda s: (s not in origin_scopes, s != "app"))
-        lines = [Content.styled("agentdesk — keys", "bold $accent"),
-                 Content.styled("Esc closes this help. Ctrl+P opens the command palette.", "$text-muted"), Content("")]
+        titles = self.scope_titles()
+        first = next(iter(titles), None)
+        # the current screen's keys first, then the app's own, then the rest
+        scopes = sorted(titles, key=lambda s: (s not in origin_scopes, s != first))
+        lines = [Content.styled(self.TITLE, "bold $accent"), Content.styled(self.INTRO, "$text-muted"), Content("")]
         for scope in scopes:
-            lines.append(Content.styled(SCOPE_TITLES[scope], "bold underline"))
+            lines.append(Content.styled(titles[scope], "bold underline"))
             for a in ACTIONS:
                 if a.scope == scope:
                     lines.append(Content.assemble(
@@ -57,6 +69,7 @@ class HelpScreen(ModalScreen[None]):
                         Content(a.help),
                     ))
             lines.append(Content(""))
+        lines.extend(self.extra_lines())
         return Content("\n").join(lines)
 
     def action_close(self) -> None:

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from agentdesk.keys import ACTIONS, bindings_for
+from agentdesk.keys import bindings_for
 from agentdesk.safetext import inert, sanitize
 from agentdesk.screens.help import HelpScreen
 from agentdesk.widgets.monitor_boards import AgentBoard, EscalationBoard, QueueBoard
@@ -307,27 +307,17 @@ MONITOR_SCOPES = {
 class MonitorHelpScreen(HelpScreen):
     """``?`` in the monitor: only the monitor's keys (the current screen's first)."""
 
-    def _content(self) -> Content:
-        origin_scopes = set(getattr(self.origin, "ACTION_SCOPES", ()))
-        scopes = sorted(MONITOR_SCOPES, key=lambda s: (s not in origin_scopes, s != "monitor_app"))
-        lines = [Content.styled("agentdesk monitor — keys", "bold $accent"),
-                 Content.styled("The monitor only reads: nothing here changes a conversation. "
-                                "Esc closes this help; Ctrl+P opens the command palette.", "$text-muted"),
-                 Content("")]
-        for scope in scopes:
-            lines.append(Content.styled(MONITOR_SCOPES[scope], "bold underline"))
-            for a in ACTIONS:
-                if a.scope == scope:
-                    lines.append(Content.assemble(
-                        Content.styled(f"  {self._keys_for(a.id, a.key):<16}", "bold $accent"),
-                        Content.styled(f"{a.description:<14}", "bold"),
-                        Content(a.help),
-                    ))
-            lines.append(Content(""))
-        lines.append(Content.styled("Lists", "bold underline"))
-        lines.append(Content.assemble(Content.styled(f"  {'↑ ↓ PgUp PgDn':<16}", "bold $accent"),
-                                      Content("Move the cursor (j/k too); Tab moves between panes")))
-        return Content("\n").join(lines)
+    TITLE = "agentdesk monitor — keys"
+    INTRO = ("The monitor only reads: nothing here changes a conversation. "
+             "Esc closes this help; Ctrl+P opens the command palette.")
+
+    def scope_titles(self) -> dict[str, str]:
+        return dict(MONITOR_SCOPES)
+
+    def extra_lines(self) -> list[Content]:
+        return [Content.styled("Lists", "bold underline"),
+                Content.assemble(Content.styled(f"  {'↑ ↓ PgUp PgDn':<16}", "bold $accent"),
+                                 Content("Move the cursor (j/k too); Tab moves between panes"))]
 
 
 __all__ = ["AlertLogScreen", "MonitorHelpScreen", "WallboardScreen"]
