@@ -206,8 +206,9 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
         # keypresses included, for 25–70 ms several times a minute.
         import gc
 
-        gc.collect()
-        gc.freeze()
+        if self.is_running:  # (on_unmount unfreezes; a console closing early skips this)
+            gc.collect()
+            gc.freeze()
 
     def _waits_ready(self, board: "WaitBoard | None", since: int) -> None:
         early, self._early_changes = self._early_changes, None
