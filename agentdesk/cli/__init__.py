@@ -246,11 +246,51 @@ def _click_exceptions():
     return exceptions
 
 
+_DESK_OPTIONS = {"--db": "db", "--agent": "agent", "-a": "agent", "--config": "config"}
+
+
+def fast_desk_args(argv: list[str]) -> dict[str, str] | None:
+    """The options of a plain ``agentdesk [desk] [--db X] [--agent X] [--config X]``, or
+    None for anything else (which Typer parses).
+
+    Starting the console is the command people run all day, and Typer's argument parsing
+    builds pydantic validators on first use — about 0.1 s before the first frame. For
+    this one shape the console starts without it; every other command line, including
+    ``--help`` and any mistake, goes through Typer and gets its usual messages.
+    """
+    args = list(argv)
+    if args and args[0] == "desk":
+        args = args[1:]
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if name not in _DESK_OPTIONS or _DESK_OPTIONS[name] in out:
+            return None
+        if not eq:
+            if i + 1 >= len(args) or args[i + 1].startswith("-") or name == "-a" and "=" in arg:
+                return None
+            value = args[i + 1]
+            i += 1
+        if not value:
+            return None
+        out[_DESK_OPTIONS[name]] = value
+        i += 1
+    return out
+
+
 def main() -> None:
     """Console entry point: one-line errors, meaningful exit codes, no tracebacks."""
     cx = _click_exceptions()
+    fast = fast_desk_args(sys.argv[1:])
     try:
-        result = app(standalone_mode=False)
+        if fast is not None:
+            config = fast.get("config")
+            result = desk(db=fast.get("db"), agent=fast.get("agent"),
+                          config=Path(config) if config is not None else None)
+        else:
+            result = app(standalone_mode=False)
     except AgentdeskError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
