@@ -18,6 +18,7 @@ import json
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,16 @@ PRIORITY_BY_TIER = {Tier.STANDARD: 0, Tier.GOLD: 1, Tier.PLATINUM: 2}
 
 ToneFn = Callable[[str, Sequence[str], float], "tuple[str | None, dict[str, Any]]"]
 """(text, earlier customer messages, waited seconds) -> (tone level or None, event data)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """One customer message for :meth:`Desk.ingest_messages`."""
+
+    conversation_id: int
+    body: str
+    client_id: str | None = None  # give one so a retried batch inserts nothing twice
+    at: float | None = None
 
 
 def tone_analyzer() -> ToneFn:
@@ -460,6 +471,90 @@ class Desk:
                 ops.append_event(conn, EventKind.TONE, now, conversation_id, None, {"message_id": mid, **tone_data})
         return mid
 
+    def ingest_messages(self, batch: Sequence["IncomingMessage"]) -> int:
+        """Customer messages in bulk (a channel integration catching up, an import): one
+        transaction, each message written exactly as :meth:`customer_message` writes it —
+        the row with its client id (a retry inserts nothing), its ``message`` event, the
+        conversation's preview — with one statement per kind of row for the whole batch.
+        The tone engine reads the newest message of each conversation in the batch.
+        A message into a resolved or abandoned conversation reopens it, as one at a time
+        would. Returns how many messages were new."""
+        if not batch:
+            return 0
+        now = self.clock()
+        items = []
+        for m in batch:
+            body = _check_body(m.body, "message")
+            items.append((int(m.conversation_id), body, m.client_id or new_client_id(),
+                          now if m.at is None else float(m.at)))
+        ids = sorted({cid for cid, *_ in items})
+        with self.store.write() as conn:
+            status: dict[int, tuple[str, float]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                stmt = text("SELECT id, status, enqueued_at FROM conversation WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True))
+                status.update({r[0]: (r[1], r[2]) for r in conn.execute(stmt, {"ids": chunk})})
+            missing = [cid for cid in ids if cid not in status]
+            if missing:
+                raise NotFound(f"no conversation #{missing[0]}")
+            reopen = [cid for cid in ids if status[cid][0] in (Status.RESOLVED, Status.ABANDONED)]
+            if reopen:
+                # rare: write the first message of each such conversation the one-at-a-time way
+                first = {}
+                for item in items:
+                    first.setdefault(item[0], item)
+                for cid in reopen:
+                    conn.execute(text(
+                        "UPDATE conversation SET status = 'waiting', assignee_id = NULL, enqueued_at = :now, "
+                        "claim_version = claim_version + 1, disposition = NULL, resolved_at = NULL, "
+                        "updated_at = :now WHERE id = :id"), {"now": first[cid][3], "id": cid})
+                    ops.append_event(conn, EventKind.REOPENED, first[cid][3], cid, None,
+                                     {"by": "customer", "from": status[cid][0]})
+                    status[cid] = (Status.WAITING, first[cid][3])
+            # multi-row INSERT … ON CONFLICT DO NOTHING RETURNING: the ids of the rows this
+            # batch added; a retried message conflicts and returns nothing
+            new_ids: dict[str, int] = {}
+            for start in range(0, len(items), 400):
+                chunk = items[start:start + 400]
+                rows = _insert_returning(
+                    conn, "INSERT INTO message (conversation_id, client_id, kind, agent_id, body, created_at) VALUES ",
+                    "(?, ?, 'customer', NULL, ?, ?)", [(cid, client, body, at) for cid, body, client, at in chunk],
+                    " ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id")
+                new_ids.update({r[0]: int(r[1]) for r in rows})
+            fresh = [item for item in items if item[2] in new_ids]
+            _executemany(conn, "INSERT INTO event (at, kind, conversation_id, agent_id, data) "
+                         "VALUES (?, 'message', ?, NULL, ?)",
+                         [(at, cid, json.dumps({"message_id": new_ids[client], "author": "customer"},
+                                               separators=(",", ":"))) for cid, _body, client, at in fresh])
+            latest: dict[int, tuple[str, float, int]] = {}
+            for cid, body, client, at in fresh:
+                latest[cid] = (body, at, new_ids[client])
+            updates, tone_events = [], []
+            for cid, (body, at, mid) in latest.items():
+                st, enqueued = status[cid]
+                waited = max(0.0, at - enqueued) if st == Status.WAITING else 0.0
+                tone, tone_data = self._tone(body, (), waited)
+                updates.append((make_preview(body, 200), tone, at, cid))
+                if tone is not None:
+                    tone_events.append((at, cid, json.dumps({"message_id": mid, **tone_data}, ensure_ascii=False,
+                                                            separators=(",", ":"))))
+                ops.touch(conn, cid)
+            _executemany(conn, "UPDATE conversation SET preview = ?, tone = coalesce(?, tone), updated_at = ? "
+                         "WHERE id = ?", updates)
+            _executemany(conn, "INSERT INTO event (at, kind, conversation_id, agent_id, data) "
+                         "VALUES (?, 'tone', ?, NULL, ?)", tone_events)
+        return len(fresh)
+
+    def _client_ids(self, conn: "Connection", client_ids: Sequence[str]) -> dict[str, int]:
+        """Message id by client id, for those of ``client_ids`` that exist."""
+        out: dict[str, int] = {}
+        stmt = text("SELECT client_id, id FROM message WHERE client_id IN :c").bindparams(
+            bindparam("c", expanding=True))
+        for start in range(0, len(client_ids), 500):
+            out.update({r[0]: int(r[1]) for r in conn.execute(stmt, {"c": list(client_ids[start:start + 500])})})
+        return out
+
     def abandon(self, conversation_id: int, *, at: float | None = None) -> bool:
         """A waiting customer gives up. Returns False if it was no longer waiting."""
         now = self.clock() if at is None else at
@@ -775,6 +870,27 @@ class Desk:
             who = f" by {assignee_name}" if assignee_name else ""
             return Conflict(f"conversation #{conversation_id} is already taken{who} (it is {label})")
         return Conflict(f"cannot {action} conversation #{conversation_id}: it is {label}")
+
+
+def _insert_returning(conn: "Connection", head: str, row: str, rows: Sequence[tuple], tail: str) -> list:
+    """One multi-row ``INSERT … VALUES (…), (…) … RETURNING`` (``?`` placeholders)."""
+    if not rows:
+        return []
+    sql = head + ", ".join([row] * len(rows)) + tail
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    params = tuple(v for r in rows for v in r)
+    return conn.exec_driver_sql(sql, params).fetchall()
+
+
+def _executemany(conn: "Connection", sql: str, rows: Sequence[tuple]) -> None:
+    """One statement for many rows on the driver's ``executemany`` (``?`` placeholders,
+    rewritten for psycopg): the bulk path, without per-row compiling."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, list(rows))
 
 
 def _changes(rows: Sequence[Sequence[Any]]) -> list[Change]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,13 +48,32 @@ CHANNEL_NOUNS = {"chat": "chat", "phone": "call", "email": "email", "social": "m
 HOLD_MIN_SAMPLES = 8
 
 
+class QuoteBounds(Mapping):
+    """Conversation id -> bound, read straight from the engine's quotes (one index per
+    quote, shared with :meth:`WaitBoard.quote_for`: no second 100,000-entry dict)."""
+
+    __slots__ = ("_quotes",)
+
+    def __init__(self, quotes: Any) -> None:
+        self._quotes = quotes
+
+    def __getitem__(self, cid: int) -> float | None:
+        return self._quotes.bound_of(cid)
+
+    def __iter__(self):
+        return iter(self._quotes.snapshot.ids)
+
+    def __len__(self) -> int:
+        return len(self._quotes.snapshot.ids)
+
+
 @dataclass(frozen=True)
 class QueueBoard:
     """What the console shows for one queue."""
 
     queue_id: int
     arrival: "Quote"
-    bounds: dict[int, float | None]
+    bounds: Mapping[int, float | None]
 
 
 @dataclass
@@ -84,7 +103,7 @@ class WaitBoard:
         self.queue_ids: dict[str, int] = {}
         self.channels: dict[int, str] = {}  # dominant channel per queue (for the noun)
         self.pending_first: dict[int, dict[str, Any]] = {}  # conversation -> first quote inputs
-        self.quoted: set[int] = set()  # conversations with a first quote recorded
+        self.quoted: dict[int, float] = {}  # recent conversations with a first quote -> enqueued_at
         self.claimed_at: dict[int, float] = {}
         self.held_at: dict[int, tuple[int, float]] = {}
         self.hold_times: dict[int, list[float]] = defaultdict(list)
@@ -107,6 +126,7 @@ class WaitBoard:
 
     def load(self) -> None:
         """Read the queues and warm history and calibration from the recent event log."""
+        from agentdesk.desk import _changes
         from agentdesk.queueing.backtest import run_backtest
         from agentdesk.queueing.logfile import LogRecord
 
@@ -115,68 +135,27 @@ class WaitBoard:
             self.queue_titles[q.id] = q.title
             self.queue_ids[q.name] = q.id
             self._history(q.id)
+        since = self.desk.clock() - WARM_HOURS * 3600
+        records: list[LogRecord] = []
+        open_: dict[int, dict[str, Any]] = {}
+        settle: list[tuple[int, float, bool]] = []
         with self.desk.store.read() as conn:
-            rows = conn.execute(text(
-                "SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE at > :since AND kind IN "
-                "('arrived', 'claimed', 'abandoned', 'resolved', 'transferred', 'wrap_up', 'reopened', "
-                "'held', 'resumed', 'wait_quoted') ORDER BY id DESC LIMIT :n"),
-                {"n": WARM_EVENTS, "since": self.desk.clock() - WARM_HOURS * 3600}).all()
             channel_rows = conn.execute(text(
                 "SELECT queue_id, channel, count(*) FROM conversation GROUP BY queue_id, channel")).all()
+            # Streamed, oldest first: only the state the warm-up needs is kept, not the rows.
+            result = conn.execute(text(
+                "SELECT id, kind, conversation_id, agent_id, at, data FROM (SELECT id, kind, conversation_id, "
+                "agent_id, at, data FROM event WHERE at > :since AND kind IN ('arrived', 'claimed', 'abandoned', "
+                "'resolved', 'transferred', 'wrap_up', 'reopened', 'held', 'resumed', 'wait_quoted') "
+                "ORDER BY id DESC LIMIT :n) recent ORDER BY id"), {"n": WARM_EVENTS, "since": since})
+            for row in result:
+                c = _changes((row,))[0]
+                self._warm(c, open_, records, settle)
         best: dict[int, tuple[int, str]] = {}
         for qid, channel, n in channel_rows:
             if n > best.get(qid, (0, ""))[0]:
                 best[qid] = (n, channel)
         self.channels = {qid: ch for qid, (_n, ch) in best.items()}
-        from agentdesk.desk import _changes
-
-        changes = _changes(list(reversed(rows)))
-        records: list[LogRecord] = []
-        open_: dict[int, dict[str, Any]] = {}
-        for c in changes:
-            cid = c.conversation_id
-            if cid is None:
-                continue
-            if c.kind == EventKind.WAIT_QUOTED:
-                if c.data.get("kind") == "first":
-                    self.quoted.add(cid)
-                    self.pending_first.setdefault(cid, dict(c.data))
-                continue
-            seg = open_.get(cid)
-            if c.kind in (EventKind.ARRIVED, EventKind.REOPENED) or (c.kind == EventKind.TRANSFERRED):
-                if c.kind == EventKind.TRANSFERRED and seg is not None and seg.get("answered") is not None:
-                    seg["ended"] = c.at
-                    records.append(_record(cid, seg, self.queue_names))
-                qid = c.data.get("to_queue_id") if c.kind == EventKind.TRANSFERRED else c.data.get("queue_id")
-                if qid is None and seg is not None:
-                    qid = seg["queue_id"]
-                if qid is None:
-                    continue
-                open_[cid] = {"queue_id": int(qid), "arrived": c.at, "answered": None, "ended": None,
-                              "abandoned": None, "agent": None, "priority": int(c.data.get("priority", 0) or 0),
-                              "n": (seg or {}).get("n", 0) + 1}
-                self.conv_queue[cid] = int(qid)
-            elif seg is None:
-                continue
-            elif c.kind == EventKind.CLAIMED and seg["answered"] is None:
-                seg["answered"] = c.at
-                seg["agent"] = str(c.agent_id)
-                self.claimed_at[cid] = c.at
-            elif c.kind == EventKind.ABANDONED and seg["answered"] is None:
-                seg["abandoned"] = c.at
-                records.append(_record(cid, seg, self.queue_names))
-                open_.pop(cid, None)
-            elif c.kind in (EventKind.RESOLVED, EventKind.WRAP_UP) and seg["answered"] is not None:
-                if seg["ended"] is None:
-                    seg["ended"] = c.at
-                    records.append(_record(cid, seg, self.queue_names))
-                    self.claimed_at.pop(cid, None)
-                open_.pop(cid, None) if c.kind == EventKind.RESOLVED else None
-            elif c.kind == EventKind.HELD:
-                self.held_at[cid] = (seg["queue_id"], c.at)
-            elif c.kind == EventKind.RESUMED and cid in self.held_at:
-                qid, since = self.held_at.pop(cid)
-                self.hold_times[qid].append(c.at - since)
         records.sort(key=lambda r: r.arrived)
         valid = [LogRecord(r.id, r.queue, r.arrived, r.answered, r.ended if (r.ended or 0) > (r.answered or 0)
                            else (r.answered + 1 if r.answered is not None else None), r.abandoned_at, r.agent,
@@ -199,12 +178,61 @@ class WaitBoard:
                     h.record_handled(r.ended, r.ended - r.answered)
             elif r.abandoned_at is not None:
                 h.record_abandoned(r.abandoned_at, r.abandoned_at - r.arrived)
-        # settle first quotes already decided in the window
-        for c in changes:
-            if c.conversation_id in self.pending_first and c.kind in (EventKind.CLAIMED, EventKind.ABANDONED):
-                inputs = self.pending_first.pop(c.conversation_id)
-                if float(inputs.get("at", 0)) <= c.at:
-                    self.calibration.observe(inputs, c.at, c.kind == EventKind.CLAIMED)
+        # settle the first quotes already decided in the window
+        for cid, at, served in settle:
+            inputs = self.pending_first.pop(cid, None)
+            if inputs is not None and float(inputs.get("at", 0)) <= at:
+                self.calibration.observe(inputs, at, served)
+        # only conversations still open need their queue remembered
+        self.conv_queue = {cid: seg["queue_id"] for cid, seg in open_.items()}
+
+    def _warm(self, c: Change, open_: dict[int, dict[str, Any]], records: list, settle: list) -> None:
+        """One event of the warm-up: contact segments for the backtest, holds, first quotes."""
+        cid = c.conversation_id
+        if cid is None:
+            return
+        if c.kind == EventKind.WAIT_QUOTED:
+            if c.data.get("kind") == "first":
+                self.quoted[cid] = float(c.data.get("at", c.at))
+                self.pending_first.setdefault(cid, dict(c.data))
+            return
+        if c.kind in (EventKind.CLAIMED, EventKind.ABANDONED) and cid in self.pending_first:
+            settle.append((cid, c.at, c.kind == EventKind.CLAIMED))
+        seg = open_.get(cid)
+        if c.kind in (EventKind.ARRIVED, EventKind.REOPENED, EventKind.TRANSFERRED):
+            if c.kind == EventKind.TRANSFERRED and seg is not None and seg.get("answered") is not None:
+                seg["ended"] = c.at
+                records.append(_record(cid, seg, self.queue_names))
+            qid = c.data.get("to_queue_id") if c.kind == EventKind.TRANSFERRED else c.data.get("queue_id")
+            if qid is None and seg is not None:
+                qid = seg["queue_id"]
+            if qid is None:
+                return
+            open_[cid] = {"queue_id": int(qid), "arrived": c.at, "answered": None, "ended": None,
+                          "abandoned": None, "agent": None, "priority": int(c.data.get("priority", 0) or 0),
+                          "n": (seg or {}).get("n", 0) + 1}
+        elif seg is None:
+            return
+        elif c.kind == EventKind.CLAIMED and seg["answered"] is None:
+            seg["answered"] = c.at
+            seg["agent"] = str(c.agent_id)
+            self.claimed_at[cid] = c.at
+        elif c.kind == EventKind.ABANDONED and seg["answered"] is None:
+            seg["abandoned"] = c.at
+            records.append(_record(cid, seg, self.queue_names))
+            open_.pop(cid, None)
+        elif c.kind in (EventKind.RESOLVED, EventKind.WRAP_UP) and seg["answered"] is not None:
+            if seg["ended"] is None:
+                seg["ended"] = c.at
+                records.append(_record(cid, seg, self.queue_names))
+                self.claimed_at.pop(cid, None)
+            if c.kind == EventKind.RESOLVED:
+                open_.pop(cid, None)
+        elif c.kind == EventKind.HELD:
+            self.held_at[cid] = (seg["queue_id"], c.at)
+        elif c.kind == EventKind.RESUMED and cid in self.held_at:
+            qid, since = self.held_at.pop(cid)
+            self.hold_times[qid].append(c.at - since)
 
     # ------------------------------------------------------------------ live
 
@@ -236,12 +264,14 @@ class WaitBoard:
                 self.claimed_at[cid] = c.at
                 self._settle(cid, c.at, True)
             elif kind == EventKind.ABANDONED:
-                qid = self.conv_queue.get(cid)
+                qid = self.conv_queue.pop(cid, None)
                 if qid is not None:
                     self._history(qid).record_abandoned(c.at, float(c.data.get("waited_s", 0.0)))
                 self._settle(cid, c.at, False)
             elif kind in (EventKind.RESOLVED, EventKind.WRAP_UP):
                 self._end_handling(cid, c.at)
+                if kind == EventKind.RESOLVED:
+                    self.conv_queue.pop(cid, None)  # done: nothing more to attribute
             elif kind == EventKind.HELD:
                 qid = self.conv_queue.get(cid)
                 if qid is not None:
@@ -250,7 +280,7 @@ class WaitBoard:
                 qid, since = self.held_at.pop(cid)
                 self.hold_times[qid].append(c.at - since)
             elif kind == EventKind.WAIT_QUOTED and c.data.get("kind") == "first":
-                self.quoted.add(cid)
+                self.quoted[cid] = float(c.data.get("at", c.at))
 
     def _end_handling(self, cid: int, at: float) -> None:
         start = self.claimed_at.pop(cid, None)
@@ -298,6 +328,9 @@ class WaitBoard:
         states = self.agent_states()
         board = Board(at=now)
         first: list[tuple[str, int | None, int | None, dict[str, Any]]] = []
+        fresh_since = now - FIRST_QUOTE_WINDOW_S
+        for cid in [c for c, enq in self.quoted.items() if enq < fresh_since]:
+            del self.quoted[cid]  # past the window: the enqueue time alone keeps it out
         for qid, name in self.queue_names.items():
             keys = keys_by_queue.get(qid, ())
             waiting = [(k[2], k[1], -k[0]) for k in keys]
@@ -305,17 +338,13 @@ class WaitBoard:
                                  noun=CHANNEL_NOUNS.get(self.channels.get(qid, "chat"), "chat"),
                                  label=self.queue_titles.get(qid), ordered=True)
             quotes = quote_queue(snap, coverage=self.coverage, calibration=self.calibration)
-            bounds = dict(zip(snap.ids, quotes.bounds))
-            board.queues[qid] = QueueBoard(qid, quotes.arrival, bounds)
-            fresh_since = now - FIRST_QUOTE_WINDOW_S
-            for cid, enqueued in zip(snap.ids, snap.enqueued):
-                if cid in self.quoted:
-                    continue
-                self.quoted.add(cid)
+            board.queues[qid] = QueueBoard(qid, quotes.arrival, QuoteBounds(quotes))
+            for i, (cid, enqueued) in enumerate(zip(snap.ids, snap.enqueued)):
+                if enqueued < fresh_since or cid in self.quoted:
+                    continue  # its arrival quote was given (or its arrival is long past)
+                self.quoted[cid] = enqueued
                 self.conv_queue.setdefault(cid, qid)
-                if enqueued < fresh_since:
-                    continue
-                q = quotes[cid]
+                q = quotes.at_index(i)
                 self.pending_first[cid] = dict(q.inputs)
                 first.append((EventKind.WAIT_QUOTED, cid, None, _event_data(q, "first")))
             self._last_quotes[qid] = quotes
@@ -327,7 +356,7 @@ class WaitBoard:
 
     def quote_for(self, conversation_id: int) -> "Quote | None":
         """The latest quote for one waiting conversation (from the last :meth:`quote`)."""
-        quotes_by_queue = self._last_quotes
+        quotes_by_queue = dict(self._last_quotes)
         qid = self.conv_queue.get(conversation_id)
         if qid is not None and qid in quotes_by_queue:
             try:

@@ -480,6 +480,10 @@ class QueueQuotes(Mapping):
         i = self._idx()[cid]
         return self.at_index(i)
 
+    def bound_of(self, cid: Hashable) -> float | None:
+        """One conversation's bound, without building its :class:`Quote` (KeyError if absent)."""
+        return self.bounds[self._idx()[cid]]
+
     def at_index(self, i: int) -> Quote:
         """The quote of the (i + 1)-th customer in line."""
         snap = self.snapshot
