@@ -601,19 +601,34 @@ class Desk:
         """Take the first waiting conversation in queue order (from the agent's queues, or
         ``queue_ids``). Exactly one console wins each conversation. None if nothing waits."""
         now = self.clock()
-        with self.store.write() as conn:
-            self._require_available(conn, agent_id)
-            if queue_ids is None:
-                skills = [r[0] for r in conn.execute(
-                    text("SELECT queue_id FROM agent_queue WHERE agent_id = :a"), {"a": agent_id})]
-                queue_ids = skills or None
-            row = ops.claim_next(conn, queue_ids, agent_id, now)
+        if not self.store.is_sqlite:
+            return self._claim_next_pg(agent_id, queue_ids, now)
+        with self.store.sqlite_write() as driver:
+            row = ops.claim_next_sqlite(driver, agent_id, now, None if queue_ids is None else list(queue_ids))
             if row is None:
-                return None
-            cid, version, qid, enqueued_at, created_at = row
-            ops.append_event(conn, EventKind.CLAIMED, now, cid, agent_id,
-                             {"queue_id": qid, "waited_s": round(now - enqueued_at, 3), "version": version})
-        return Claim(int(cid), int(version), agent_id)
+                agent = driver.execute("SELECT status, name FROM agent WHERE id = ?", (agent_id,)).fetchone()
+        if row is None:
+            if agent is None:
+                raise NotFound(f"unknown agent id {agent_id}")
+            if agent[0] != AgentStatus.AVAILABLE:
+                raise Conflict(f"{agent[1]} is {agent[0]}: become available before claiming")
+            return None
+        return Claim(row[0], row[1], agent_id)
+
+    def _claim_next_pg(self, agent_id: int, queue_ids: Iterable[int] | None, now: float) -> Claim | None:
+        """The same claim on PostgreSQL: one call of the server-side claim function, then
+        its NOTIFY (see :func:`ops.claim_next_pg`)."""
+        with self.store.single_statement() as driver:
+            row = ops.claim_next_pg(driver, agent_id, now, self.store.notify_channel,
+                                    None if queue_ids is None else list(queue_ids))
+        if row is None:
+            raise NotFound(f"unknown agent id {agent_id}")
+        status, name, cid, version = row
+        if cid is not None:
+            return Claim(int(cid), int(version), agent_id)
+        if status != AgentStatus.AVAILABLE:
+            raise Conflict(f"{name} is {status}: become available before claiming")
+        return None
 
     def claim(self, agent_id: int, conversation_id: int) -> Claim:
         """Take this waiting conversation; Conflict if someone else was faster."""

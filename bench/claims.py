@@ -6,10 +6,12 @@
 For each backend and queue size, a fresh migrated store is seeded in one transaction
 (``executemany`` on SQLite, ``COPY`` on PostgreSQL) with ``waiting`` waiting
 conversations, their ``arrived`` events, and 32 available agents staffed on every
-queue. Then for 1, 8 and 32 agents, that many **processes** (each with its own store,
+queue (and a small warm-up queue, see ``_warmup_rows``: each agent makes a few claims
+there before the clock starts). Then for 1, 8 and 32 agents, that many **processes** (each with its own store,
 as consoles have) are released together and call :meth:`agentdesk.desk.Desk.claim_next`
 — the product's claim: the agent's availability and queues, the single-statement
-claim, its event and its NOTIFY, in one transaction — back to back for ``--seconds``
+claim, its event and its NOTIFY, in one transaction (on PostgreSQL one call of the
+server-side claim function, then the NOTIFY once it committed) — back to back for ``--seconds``
 or until half the queue is taken (so "1,000 waiting" never means an empty queue).
 Each claim is timed on its own; the run is timed from release to the last claim.
 Between runs every claimed conversation goes back to waiting (PostgreSQL: then
@@ -20,13 +22,16 @@ latency, CPU per claim (the agents' processes, and on a local PostgreSQL their s
 processes, read from /proc), errors, and double claims (conversations with more than
 one ``claimed`` event in the run: must be 0).
 
-``--paths sql`` adds runs of the same claim statement, its ``claimed`` event and its
-NOTIFY in one transaction on the bare driver connection (no service layer: no
-availability or skills lookup, no SQLAlchemy, no pool pre-ping): what the database and
-the claim design allow on this machine, beside what the product's claim costs.
+``--paths sql`` adds runs of the claim on a bare driver connection, without the
+service layer (no SQLAlchemy, no pool): on PostgreSQL what the product sends
+(:func:`agentdesk.store.ops.claim_next_pg`: availability, queues, claim and event in one
+call of the server-side claim function, then the NOTIFY); on SQLite the claim statement
+and its event in one ``BEGIN IMMEDIATE`` transaction. The gap between the two paths is what the service layer
+costs.
 
 Also: the seeding time, and the plan of the claim statement at
-each size (PostgreSQL: ``EXPLAIN (ANALYZE, BUFFERS)`` in a rolled-back transaction,
+each size (PostgreSQL: the UPDATE inside the claim function, logged by ``auto_explain``
+with ANALYZE and BUFFERS in a rolled-back transaction,
 before and after ``ANALYZE``; SQLite: ``EXPLAIN QUERY PLAN``) — the claim must walk
 ``ix_conversation_queue_order`` in order, without sorting the waiting rows.
 
@@ -59,6 +64,8 @@ sys.path.insert(0, str(ROOT))
 
 QUEUES = [("billing", "Billing"), ("tech", "Technical support"), ("orders", "Orders")]
 MAX_AGENTS = 32
+WARMUP_CLAIMS = 6
+"""Claims each agent makes before the timed run, from a queue of their own (see seed)."""
 NOW = 1795615200.0
 INDEX = "ix_conversation_queue_order"
 TARGET_P99_MS = 10.0
@@ -146,6 +153,22 @@ def _rows(waiting: int):
                enqueued, 0, f"Hello, this is waiting customer {i}", enqueued)
 
 
+WARMUP_QUEUE = len(QUEUES) + 1
+
+
+def _warmup_rows():
+    """The warm-up queue: WARMUP_CLAIMS conversations per agent, in a queue no agent is
+    staffed on (the timed claims never take from it) and behind every other waiting
+    conversation (the timed claims' index walk stops long before them). Before the
+    clock starts each agent claims WARMUP_CLAIMS of them by naming the queue, so the
+    timed claims run on a warmed-up session — psycopg prepares a statement on its fifth
+    use and PL/pgSQL plans the claim function's statements on first use, which a console
+    pays once per shift, not per claim."""
+    for i in range(MAX_AGENTS * WARMUP_CLAIMS):
+        t = NOW + 60 + i
+        yield (1, WARMUP_QUEUE, "chat", f"Warm-up {i}", "waiting", 0, t, t, 0, "warm-up", t)
+
+
 def _agents():
     for i in range(MAX_AGENTS):
         yield (f"agent{i:02d}", f"Agent {i:02d}", "available", NOW, False, NOW)
@@ -164,6 +187,8 @@ def _seed_sqlite(db, waiting: int) -> None:
     db.executemany("INSERT INTO customer (name, tier, created_at) VALUES (?, 'standard', ?)",
                    [(f"Customer {i}", NOW - 86400) for i in range((waiting + 9) // 10)])
     db.executemany(f"INSERT INTO conversation ({CONV_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _rows(waiting))
+    db.execute("INSERT INTO queue (name, title, sl_target_s, sl_goal) VALUES ('warmup', 'Warm-up', 60, 0.8)")
+    db.executemany(f"INSERT INTO conversation ({CONV_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _warmup_rows())
     db.execute("INSERT INTO event (at, kind, conversation_id, agent_id, data) "
                "SELECT enqueued_at, 'arrived', id, NULL, '{}' FROM conversation ORDER BY id")
 
@@ -177,8 +202,11 @@ def _seed_pg(db, waiting: int) -> None:
         with cur.copy("COPY customer (name, tier, created_at) FROM STDIN") as copy:
             for i in range((waiting + 9) // 10):
                 copy.write_row((f"Customer {i}", "standard", NOW - 86400))
+        cur.execute("INSERT INTO queue (name, title, sl_target_s, sl_goal) VALUES ('warmup', 'Warm-up', 60, 0.8)")
         with cur.copy(f"COPY conversation ({CONV_COLS}) FROM STDIN") as copy:
             for row in _rows(waiting):
+                copy.write_row(row)
+            for row in _warmup_rows():
                 copy.write_row(row)
         cur.execute("INSERT INTO event (at, kind, conversation_id, agent_id, data) "
                     "SELECT enqueued_at, 'arrived', id, NULL, '{}' FROM conversation ORDER BY id")
@@ -207,53 +235,48 @@ def reset(target: Target) -> None:
 
 
 def claim_plan(target: Target, *, analyze_first: bool) -> dict:
-    """The plan of the claim exactly as :func:`agentdesk.store.ops.claim_next` sends it
-    (its statements captured while running it in a transaction that is rolled back,
-    then replayed with the claim under EXPLAIN)."""
-    from sqlalchemy import event
-
+    """The plan of the claim :meth:`Desk.claim_next` runs. SQLite: ``EXPLAIN QUERY PLAN``
+    of the UPDATE :func:`agentdesk.store.ops.claim_next_sqlite` sends; PostgreSQL: see
+    :func:`_pg_claim_plan`."""
     from agentdesk.store import ops
     from agentdesk.store.db import Store
 
     store = Store.open(target.url)
     try:
-        if target.backend == "postgresql" and analyze_first:
-            with store.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-        seen: list[tuple[str, object]] = []
-
-        def capture(conn, cursor, statement, parameters, context, executemany):
-            seen.append((statement, parameters))
-
+        if target.backend == "postgresql":
+            return _pg_claim_plan(store, analyze_first=analyze_first)
         with store.engine.connect() as conn:
-            with conn.begin() as tx:
-                agent = conn.exec_driver_sql("SELECT min(id) FROM agent").scalar()
-                skills = [r[0] for r in conn.exec_driver_sql(
-                    f"SELECT queue_id FROM agent_queue WHERE agent_id = {int(agent)}")]
-                event.listen(store.engine, "before_cursor_execute", capture)
-                try:
-                    ops.claim_next(conn, skills, agent, NOW)
-                finally:
-                    event.remove(store.engine, "before_cursor_execute", capture)
-                tx.rollback()
-        plan: list[str] = []
-        with store.engine.connect() as conn:
-            with conn.begin() as tx:
-                for statement, parameters in seen:  # the session settings, then the claim
-                    if not statement.lstrip().upper().startswith("UPDATE"):
-                        conn.exec_driver_sql(statement, parameters)
-                    elif target.backend == "postgresql":
-                        plan = [r[0] for r in conn.exec_driver_sql(
-                            "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)]
-                    else:
-                        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-                tx.rollback()
+            agent = conn.exec_driver_sql("SELECT min(id) FROM agent").scalar()
+            statement, params = ops.claim_next_sqlite_sql(agent, NOW)
+            plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+            conn.rollback()
     finally:
         store.close()
     text_plan = "\n".join(plan)
-    uses_index = INDEX in text_plan
-    sorts = ("Sort" in text_plan) if target.backend == "postgresql" else ("TEMP B-TREE" in text_plan)
-    return {"plan": plan, "uses_index": uses_index, "sorts": sorts}
+    return {"plan": plan, "uses_index": INDEX in text_plan, "sorts": "TEMP B-TREE" in text_plan}
+
+
+def _pg_claim_plan(store, *, analyze_first: bool) -> dict:
+    """PostgreSQL: the plan of the UPDATE inside ``agentdesk_claim_next``, the function
+    :meth:`Desk.claim_next` calls, logged by auto_explain (with ANALYZE and BUFFERS) while
+    the claim runs in a transaction that is rolled back (:mod:`agentdesk.store.explain`)."""
+    from agentdesk.store import explain
+
+    if analyze_first:
+        with store.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    with store.engine.connect() as conn:
+        agent = conn.exec_driver_sql("SELECT min(id) FROM agent").scalar()
+        conn.rollback()
+        try:
+            plans = explain.claim_plans(conn.connection.driver_connection, agent, NOW, analyze=True)
+            plan = explain.claim_update_plan(plans)
+        except explain.PlanUnavailable as exc:
+            return {"plan": [f"(unavailable: {exc})"], "uses_index": None, "sorts": None}
+        finally:
+            conn.rollback()
+    text_plan = "\n".join(plan)
+    return {"plan": plan, "uses_index": INDEX in text_plan, "sorts": "Sort" in text_plan}
 
 
 # ------------------------------------------------------------------ the run
@@ -295,9 +318,8 @@ def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, 
     """One agent's console: claim back to back; report latencies, CPU and errors.
 
     ``path``: ``desk`` — :meth:`Desk.claim_next`, the product; ``sql`` — the same
-    claim statement, its ``claimed`` event and (PostgreSQL) its NOTIFY in one
-    transaction on the bare driver connection, without the service layer: what the
-    database and the claim design allow."""
+    claim on the bare driver connection, without the service layer (see the module
+    docstring)."""
     lat: list[float] = []
     first = last = 0.0
     cpu = server_cpu = None
@@ -317,6 +339,8 @@ def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, 
             pg = store.backend == "postgresql"
             if path == "desk":
                 claim_once = lambda: desk.claim_next(agent_id)  # noqa: E731
+                for _ in range(WARMUP_CLAIMS):
+                    desk.claim_next(agent_id, [WARMUP_QUEUE])
                 pid = None
                 if pg:
                     with store.engine.connect() as c:
@@ -325,6 +349,11 @@ def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, 
                 raw = store.engine.raw_connection()
                 db = raw.driver_connection
                 claim_once = _sql_claimer(db, store, agent_id)
+                if pg:
+                    from agentdesk.store import ops
+
+                    for _ in range(WARMUP_CLAIMS):
+                        ops.claim_next_pg(db, agent_id, time.time(), store.notify_channel, [WARMUP_QUEUE])
                 pid = db.info.backend_pid if pg else None
             start.wait(300)
             server0, cpu0 = _backend_cpu(pid), time.process_time()
@@ -359,21 +388,14 @@ def _sql_claimer(db, store, agent_id: int):
     import json as json_mod
 
     if store.backend == "postgresql":
-        db.autocommit = False
+        from agentdesk.store import ops
+
+        db.autocommit = True
         channel = store.notify_channel
 
         def claim_pg():
-            now = time.time()
-            cur = db.execute("SET LOCAL enable_sort = off")
-            row = cur.execute(SQL_CLAIM["postgresql"], {"agent": agent_id, "now": now, "queues": [1, 2, 3]}).fetchone()
-            if row is None:
-                db.rollback()
-                return None
-            cur.execute(SQL_EVENT["postgresql"], {"now": now, "cid": row[0], "agent": agent_id,
-                                                 "data": json_mod.dumps({"version": row[1]})})
-            cur.execute("SELECT pg_notify(%s, %s)", (channel, str(row[0])))
-            db.commit()
-            return row
+            row = ops.claim_next_pg(db, agent_id, time.time(), channel)
+            return None if row is None or row[2] is None else row
 
         return claim_pg
 
@@ -481,8 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agents", default="1,8,32")
     ap.add_argument("--seconds", type=float, default=4.0, help="time budget per run")
     ap.add_argument("--paths", default="desk",
-                    help="desk (Desk.claim_next, the product) and/or sql (the same statement, event and "
-                         "NOTIFY on the bare driver connection: the database's ceiling)")
+                    help="desk (Desk.claim_next, the product) and/or sql (the same claim on the bare "
+                         "driver connection, without the service layer)")
     args = ap.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     sizes = [int(x) for x in args.waiting.split(",")]
@@ -589,8 +611,11 @@ def print_table(report: dict) -> None:
             info = p[key]
             label = "before ANALYZE" if key == "before_analyze" else (
                 "after ANALYZE" if p["backend"] == "postgresql" else "query plan")
-            verdict = ("walks " + INDEX if info["uses_index"] else "DOES NOT USE " + INDEX) + (
-                ", sorts the waiting rows" if info["sorts"] else ", no sort")
+            if info["uses_index"] is None:
+                verdict = "plan not available"
+            else:
+                verdict = ("walks " + INDEX if info["uses_index"] else "DOES NOT USE " + INDEX) + (
+                    ", sorts the waiting rows" if info["sorts"] else ", no sort")
             print(f"claim plan, {p['backend']}, {p['waiting']:,} waiting, {label}: {verdict}")
             for line in info["plan"]:
                 print(f"    {line}")

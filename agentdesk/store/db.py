@@ -22,9 +22,11 @@ PostgreSQL (a team's shared floor): ``postgresql+psycopg``; read-only connection
 from __future__ import annotations
 
 import os
+import random
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,10 +40,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import URL, Connection, Engine
 
 NOTIFY_CHANNEL = "agentdesk"
+PING_AFTER_IDLE_S = 10.0
+"""PostgreSQL: a pooled connection idle longer than this is pinged before reuse."""
 """The LISTEN/NOTIFY channel of a store in PostgreSQL's default schema; a store in
 another schema (``AGENTDESK_PG_SCHEMA``) has its own, see :func:`notify_channel`."""
 
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 """The Alembic revision this version of agentdesk expects (checked by a test against
 the migration scripts, so opening a store does not need to import Alembic)."""
 
@@ -311,7 +315,7 @@ def describe_error(exc: BaseException, target: DbTarget, *, readonly: bool = Fal
         if "disk i/o" in low or "disk is full" in low or "database or disk is full" in low:
             return StoreError(f"database {where}: {msg}")
     else:
-        if "read-only transaction" in low:
+        if "read-only transaction" in low or "read-write mode must be set" in low:
             return ReadOnlyStore(f"this connection to {where} is read-only: writing is not allowed ({msg})")
         if "permission denied" in low:
             # The role lacks a grant: a supervisor's SELECT-only login, or an agent's
@@ -342,7 +346,15 @@ def db_errors() -> tuple[type[BaseException], ...]:
     if _DB_ERRORS is None:
         from sqlalchemy import exc as sa_exc
 
-        _DB_ERRORS = (sa_exc.OperationalError, sa_exc.DatabaseError, sa_exc.InterfaceError, sqlite3.Error)
+        errors: tuple[type[BaseException], ...] = (
+            sa_exc.OperationalError, sa_exc.DatabaseError, sa_exc.InterfaceError, sqlite3.Error)
+        try:  # raised as is by the statements sent on the driver connection (single_statement)
+            import psycopg
+        except ImportError:  # pragma: no cover - psycopg is a dependency
+            pass
+        else:
+            errors += (psycopg.Error,)
+        _DB_ERRORS = errors
     return _DB_ERRORS
 
 
@@ -440,6 +452,58 @@ class Store:
             self._checkpointer = WalCheckpointer.start(self.target)
         with self._tx(immediate=True) as conn:
             yield conn
+
+    @contextmanager
+    def sqlite_write(self) -> Iterator[sqlite3.Connection]:
+        """SQLite: a pooled sqlite3 connection inside ``BEGIN IMMEDIATE`` (holding the
+        database's write lock), committed on success and rolled back on any exception —
+        for a short, hot write sent on the driver itself (the claim), where SQLAlchemy's
+        per-statement cost would lengthen the time every other console waits for the
+        lock. Errors come out as :class:`StoreError`."""
+        if self.readonly:
+            raise ReadOnlyStore(f"this connection to {self.target.display} is read-only: writing is not allowed")
+        if not self.is_sqlite:
+            raise TypeError("sqlite_write() is for SQLite; see single_statement() for PostgreSQL")
+        if getattr(self, "_checkpointer", None) is None:
+            self._checkpointer = WalCheckpointer.start(self.target)
+        errors = db_errors()
+        try:
+            with self.engine.connect() as conn:
+                driver = conn.connection.driver_connection
+                _begin_immediate(driver)
+                try:
+                    yield driver
+                except BaseException:
+                    driver.execute("ROLLBACK")
+                    raise
+                driver.execute("COMMIT")
+        except errors as exc:
+            raise describe_error(exc, self.target, readonly=self.readonly) from exc
+
+    @contextmanager
+    def single_statement(self) -> Iterator[Any]:
+        """PostgreSQL: a pooled psycopg connection in autocommit mode, for a write that is
+        one self-contained statement (its own implicit transaction: one round trip
+        instead of BEGIN, statements, COMMIT). Errors come out as :class:`StoreError`; a
+        connection that broke is dropped from the pool."""
+        if self.readonly:
+            raise ReadOnlyStore(f"this connection to {self.target.display} is read-only: writing is not allowed")
+        if self.is_sqlite:
+            raise TypeError("single_statement() is for PostgreSQL; SQLite writes go through write()")
+        import psycopg
+
+        errors = db_errors()
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                driver = conn.connection.driver_connection
+                try:
+                    yield driver
+                except psycopg.OperationalError:
+                    conn.invalidate()
+                    raise
+        except errors as exc:
+            raise describe_error(exc, self.target, readonly=self.readonly) from exc
 
     @contextmanager
     def _tx(self, *, immediate: bool) -> Iterator["Connection"]:
@@ -611,11 +675,55 @@ def _sqlite_engine(target: DbTarget, *, readonly: bool, create: bool) -> "Engine
     @event.listens_for(engine, "begin")
     def _on_begin(conn: "Connection") -> None:
         if conn.get_execution_options().get("sqlite_immediate"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_immediate(conn.connection.driver_connection)
         else:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+BUSY_STEP_MIN_S = 0.0002
+BUSY_STEP_MAX_S = 0.001
+"""First and longest pause between two attempts to take SQLite's write lock (chosen with
+``bench/claims.py``: 8 consoles at 100,000 waiting, p99 / max 19 / 50 ms, against 28 /
+87 ms for 0.1–2 ms steps and 30 / 167 ms for 1–10 ms; SQLite's own busy handler starved
+some consoles for over 2 s)."""
+
+
+def _begin_immediate(dbapi_conn: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``, waiting for the write lock in short, jittered steps.
+
+    SQLite's own busy handler (``busy_timeout``) sleeps 1, 2, 5, 10, 15, 20, 25 … 100 ms
+    between attempts, so with 8 consoles claiming at once a claim that loses the lock a
+    few times waits 100 ms or more for a lock held for a fraction of a millisecond, while
+    another console that keeps winning never waits. Here the lock is tried without
+    SQLite's handler and retried after BUSY_STEP_MIN_S, growing to BUSY_STEP_MAX_S,
+    jittered so waiting consoles do not retry in step; after BUSY_TIMEOUT_S the error
+    goes up as before ("database is locked"). Only the start of a write transaction waits: once it holds the lock, nothing inside
+    it can be refused, and readers never wait in WAL mode. (Fairer, not faster: SQLite's
+    handler gave a lower p99 in a run where a few consoles slept for seconds.)"""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    step = BUSY_STEP_MIN_S
+    dbapi_conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(step * (0.5 + random.random()))
+            step = min(step * 1.5, BUSY_STEP_MAX_S)
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY
+    return "locked" in str(exc)
 
 
 def _uri_quote(path: str) -> str:
@@ -639,9 +747,22 @@ def notify_channel(schema: str | None) -> str:
     return name
 
 
+def _has_input(dbapi_conn: Any) -> bool:
+    """Whether the server has written to this idle connection (no round trip)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(dbapi_conn.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
 def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int, schema: str | None = None,
                      channel: str = NOTIFY_CHANNEL) -> "Engine":
     from sqlalchemy import create_engine, event
+    from sqlalchemy import exc as sa_exc
 
     connect_args: dict[str, Any] = {"connect_timeout": 5}
     options = []
@@ -657,11 +778,41 @@ def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int, schema
         connect_args=connect_args,
         pool_size=pool_size,
         max_overflow=pool_size * 2,
-        pool_pre_ping=True,
+        # Not pool_pre_ping: a ping on every checkout is a round trip on every claim
+        # and write. A connection is checked only after it sat idle (below).
+        pool_pre_ping=False,
     )
 
     @event.listens_for(engine, "connect")
     def _on_connect(_dbapi_conn: Any, record: Any) -> None:
         record.info["agentdesk_notify_channel"] = channel  # read by ops.flush_notify
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["agentdesk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        # The pessimistic check of SQLAlchemy's pooling guide, without its round trip on
+        # every checkout (pool_pre_ping): a round trip per claim is a third of a claim's
+        # cost. An idle connection has nothing to read, so a readable socket means the
+        # server wrote to it — when a backend is terminated or the server shuts down it
+        # sends a FATAL error and closes — and only then, or after PING_AFTER_IDLE_S idle
+        # (a silent network drop; PgBouncer's server_check_delay works the same way), is
+        # the connection pinged. A failed check raises DisconnectionError, and the pool
+        # replaces the connection before anyone uses it.
+        if dbapi_conn.closed or dbapi_conn.broken:
+            raise sa_exc.DisconnectionError("connection closed")
+        since = record.info.get("agentdesk_idle_since")
+        if since is None:
+            return  # fresh from connect()
+        if time.monotonic() - since > PING_AFTER_IDLE_S or _has_input(dbapi_conn):
+            try:
+                ping = engine.dialect.do_ping(dbapi_conn)
+                dbapi_conn.rollback()  # the ping's SELECT opened a transaction
+            except Exception as exc:
+                raise sa_exc.DisconnectionError(str(exc)) from exc
+            if not ping:
+                raise sa_exc.DisconnectionError("ping failed")
 
     return engine

@@ -4,6 +4,8 @@ messages; claim order and skills; views; validation."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import text
 
@@ -391,6 +393,33 @@ ACTION_NAMES = ["claim_next", "claim", "reply", "note", "hold", "resume", "wrap_
                 "arrive", "customer_message", "customer_reopens", "abandon", "agent_status", "csat"]
 
 
+def _one_statement(desk, action: str) -> bool:
+    """claim_next goes to the driver directly (PostgreSQL: one call of the claim function;
+    SQLite: two statements inside BEGIN IMMEDIATE), so there is no Python step between
+    its state change and its event to break: the database refuses the event instead."""
+    return action == "claim_next"
+
+
+@contextmanager
+def _claimed_events_rejected(desk):
+    """The database itself refuses the ``claimed`` event (a CHECK constraint on
+    PostgreSQL, a trigger on SQLite), after the claim's UPDATE ran."""
+    if desk.store.is_sqlite:
+        add = ("CREATE TRIGGER boom_no_claimed BEFORE INSERT ON event WHEN NEW.kind = 'claimed' "
+               "BEGIN SELECT RAISE(ABORT, 'boom_no_claimed'); END")
+        drop = "DROP TRIGGER boom_no_claimed"
+    else:
+        add = "ALTER TABLE event ADD CONSTRAINT boom_no_claimed CHECK (kind <> 'claimed') NOT VALID"
+        drop = "ALTER TABLE event DROP CONSTRAINT boom_no_claimed"
+    with desk.store.write() as conn:
+        conn.execute(text(add))
+    try:
+        yield
+    finally:
+        with desk.store.write() as conn:
+            conn.execute(text(drop))
+
+
 @pytest.mark.parametrize("action", ACTION_NAMES)
 def test_event_and_state_change_are_one_transaction(desk, clock, monkeypatch, action):
     """Make the event append fail after the state UPDATE ran: the whole action rolls
@@ -398,9 +427,13 @@ def test_event_and_state_change_are_one_transaction(desk, clock, monkeypatch, ac
     floor = build_floor(desk, clock)
     run = _actions(floor)[action]()
     before = snapshot(desk)
-    monkeypatch.setattr(ops, "append_event", _boom)
-    with pytest.raises(RuntimeError, match="injected"):
-        run()
+    if _one_statement(desk, action):
+        with _claimed_events_rejected(desk), pytest.raises(StoreError, match="boom_no_claimed"):
+            run()
+    else:
+        monkeypatch.setattr(ops, "append_event", _boom)
+        with pytest.raises(RuntimeError, match="injected"):
+            run()
     assert snapshot(desk) == before
     monkeypatch.undo()
     run()  # and the same action succeeds once nothing fails
@@ -419,9 +452,13 @@ def test_a_database_error_mid_action_rolls_back(desk, clock, monkeypatch, action
     def broken(conn, *args, **kwargs):
         conn.execute(text("INSERT INTO event (id) VALUES (NULL)"))  # violates NOT NULL
 
-    monkeypatch.setattr(ops, "append_event", broken)
-    with pytest.raises(StoreError) as info:
-        run()
+    if _one_statement(desk, action):
+        with _claimed_events_rejected(desk), pytest.raises(StoreError) as info:
+            run()
+    else:
+        monkeypatch.setattr(ops, "append_event", broken)
+        with pytest.raises(StoreError) as info:
+            run()
     assert "\n" not in str(info.value)
     assert snapshot(desk) == before
     monkeypatch.setattr(ops, "append_event", real)

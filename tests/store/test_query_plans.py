@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, event, text
 
 from agentdesk.desk import Desk
 from agentdesk.store.db import Store
+from tests.claim_plans import sqlite_claim_plans, update_plans
 from agentdesk.store.migrate import upgrade
 from tests.conftest import PG_SKIP_REASON, PG_URL
 
@@ -47,9 +48,13 @@ class Planned:
     def plans(self, call: Callable[[], object]) -> list[tuple[str, list[str]]]:
         """Run ``call`` and return (statement, plan lines) for each statement it sent."""
         store = self.desk.store
-        with _captured(store) as seen:
-            call()
         out = []
+        with _captured(store) as seen:
+            if store.is_sqlite:  # and the claim, if it was sent on the driver connection
+                out += sqlite_claim_plans(store, call)
+            else:  # and the statements inside the claim function, if it was called
+                out += [("agentdesk_claim_next: UPDATE conversation SET status = 'active'", plan)
+                        for plan in update_plans(store, call)]
         for statement, params in seen:
             if not statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
                 continue

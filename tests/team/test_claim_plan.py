@@ -2,8 +2,8 @@
 
 With 20,000 waiting conversations, under three kinds of statistics — none (a bulk load
 not analysed yet), taken while the queue was empty (then a storm of arrivals), and
-fresh — the statements :meth:`Desk.claim_next` sends walk
-``ix_conversation_queue_order`` in order under ``LockRows`` with no sort of the waiting
+fresh — the claim :meth:`Desk.claim_next` runs (inside the ``agentdesk_claim_next``
+function, seen through auto_explain) walks ``ix_conversation_queue_order`` in order under ``LockRows`` with no sort of the waiting
 rows, and find the claimed row by primary key; the live feed's re-query of changed
 rows (:meth:`Desk.waiting_rows`) goes by primary key too. (With statistics from an
 empty queue the planner otherwise scans every waiting row for both; without statistics
@@ -21,6 +21,7 @@ from sqlalchemy import event
 
 from agentdesk.desk import Desk
 from agentdesk.store.db import Store
+from tests.claim_plans import sqlite_claim_plans, update_plans
 
 
 WAITING = 20_000
@@ -48,31 +49,11 @@ def _seed(store: Store) -> None:
 
 
 def _claim_plans(desk: Desk, agent: str) -> list[str]:
-    """Run the claim, capturing what it sends; replay it in a rolled-back transaction
-    with the claim statement under EXPLAIN. Returns the claim's plan lines."""
-    store = desk.store
-    seen: list[tuple[str, object]] = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, parameters))
-
-    event.listen(store.engine, "before_cursor_execute", capture)
-    try:
-        assert desk.claim_next(desk.agent(agent).id) is not None
-    finally:
-        event.remove(store.engine, "before_cursor_execute", capture)
-    start = next(i for i, (s, _) in enumerate(seen) if s.startswith("SELECT status, name FROM agent"))
-    plan: list[str] = []
-    with store.engine.connect() as conn:
-        with conn.begin() as tx:
-            for statement, params in seen[start:]:
-                if statement.startswith("UPDATE conversation SET status = 'active'"):
-                    plan = [r[0] for r in conn.exec_driver_sql("EXPLAIN (COSTS OFF) " + statement, params)]
-                    break
-                conn.exec_driver_sql(statement, params)
-            tx.rollback()
-    assert plan, seen
-    return plan
+    """Claim for ``agent``; return the plan of the UPDATE inside the claim function."""
+    claimed = []
+    plans = update_plans(desk.store, lambda: claimed.append(desk.claim_next(desk.agent(agent).id)))
+    assert claimed[0] is not None and len(plans) == 1  # one claim, one round trip
+    return plans[0]
 
 
 def _rows_plan(desk: Desk, ids: list[int]) -> list[str]:
@@ -97,8 +78,10 @@ def _check_claim(plan: list[str]) -> None:
     assert "Sort" not in text, text
     assert re.search(r"LockRows[\s\S]*Index Scan using ix_conversation_queue_order", text), text
     # the row to update is found by primary key, not by walking the waiting rows
-    outer = [line for line in plan if "Index Scan" in line and "conversation_1" not in line]
-    assert outer and all("conversation_pkey" in line for line in outer), text
+    scans = [line for line in plan if "Scan" in line and re.search(r" on conversation( |$)", line)]
+    ordered = [line for line in scans if "ix_conversation_queue_order" in line]
+    others = [line for line in scans if line not in ordered]
+    assert len(ordered) == 1 and others and all("conversation_pkey" in line for line in others), text
 
 
 def _autocommit(store: Store, sql: str) -> None:
@@ -141,7 +124,8 @@ def test_the_claim_plan_holds_under_any_statistics(pg_url):
 
 @pytest.mark.postgres
 def test_the_sort_setting_stays_inside_the_claims_transaction(pg_url):
-    """SET LOCAL: the next transaction on the same pooled connection sorts normally."""
+    """The function's ``SET enable_sort = off`` ends with the call: the next transaction
+    on the same pooled connection sorts normally."""
     store = Store.open(pg_url, pool_size=1)
     try:
         _seed(store)
@@ -181,19 +165,10 @@ def test_the_sqlite_claim_walks_the_queue_order_index(sqlite_url):
                 with store.engine.connect() as conn:
                     conn.exec_driver_sql("ANALYZE")
             for agent in ("alice", "bob"):
-                seen: list[tuple[str, object]] = []
-
-                def capture(conn, cursor, statement, parameters, context, executemany):
-                    seen.append((statement, parameters))
-
-                event.listen(store.engine, "before_cursor_execute", capture)
-                try:
-                    assert desk.claim_next(desk.agent(agent).id) is not None
-                finally:
-                    event.remove(store.engine, "before_cursor_execute", capture)
-                statement, params = next((s, p) for s, p in seen if s.startswith("UPDATE conversation SET status"))
-                with store.engine.connect() as conn:
-                    plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+                claimed = []
+                (statement, plan), = sqlite_claim_plans(
+                    store, lambda: claimed.append(desk.claim_next(desk.agent(agent).id)))
+                assert claimed[0] is not None
                 text = "\n".join(plan)
                 assert "ix_conversation_queue_order" in text and "TEMP B-TREE" not in text, (analysed, agent, text)
     finally:

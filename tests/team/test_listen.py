@@ -301,7 +301,8 @@ def test_a_killed_listener_reconnects_and_the_feed_catches_up(two, feed, admin):
 
 def test_every_connection_of_a_console_killed(two, feed, admin):
     """A server-side purge of the console's connections (its pool and its listener):
-    the pool reconnects on the next read (pre-ping), the listener on the next wait."""
+    the pool replaces them on the next read (their sockets have the server's goodbye
+    waiting, so they are checked before use), the listener on the next wait."""
     floor, desk_a, desk_b = two
     listening(feed)
     engine = desk_b.store.engine
