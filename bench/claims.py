@@ -314,7 +314,7 @@ def _backend_cpu(pid: int | None) -> float | None:
         return None
 
 
-def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, out) -> None:
+def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, taken, start, out) -> None:
     """One agent's console: claim back to back; report latencies, CPU and errors.
 
     ``path``: ``desk`` — :meth:`Desk.claim_next`, the product; ``sql`` — the same
@@ -342,9 +342,9 @@ def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, 
                 for _ in range(WARMUP_CLAIMS):
                     desk.claim_next(agent_id, [WARMUP_QUEUE])
                 pid = None
-                if pg:
-                    with store.engine.connect() as c:
-                        pid = c.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                if pg:  # the connection the store keeps for claims (Store.single_statement)
+                    with store.single_statement() as driver:
+                        pid = driver.info.backend_pid
             else:
                 raw = store.engine.raw_connection()
                 db = raw.driver_connection
@@ -360,7 +360,7 @@ def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, 
             first = time.monotonic()
             deadline = first + seconds
             perf = time.perf_counter
-            while len(lat) < cap and time.monotonic() < deadline:
+            while taken.value < cap and time.monotonic() < deadline:
                 t0 = perf()
                 try:
                     claim = claim_once()
@@ -371,6 +371,8 @@ def worker(url: str, agent_id: int, path: str, seconds: float, cap: int, start, 
                 if claim is None:
                     break
                 lat.append(dt)
+                with taken.get_lock():
+                    taken.value += 1
             last = time.monotonic()
             cpu = time.process_time() - cpu0
             server1 = _backend_cpu(pid)
@@ -425,12 +427,16 @@ def run(target: Target, agent_ids: list[int], agents: int, waiting: int, seconds
         last_event = store.last_event_id()
     finally:
         store.close()
+    # All agents together stop once half the queue is taken (a shared count, not a
+    # share each: with a share each, agents that got less CPU early ran on alone at the
+    # end, and the run measured stragglers instead of a floor).
     cap_total = waiting // 2
-    cap = max(1, math.ceil(cap_total / agents))
     ctx = mp.get_context("spawn")
     start = ctx.Barrier(agents)
     out = ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(target.url, aid, path, seconds, cap, start, out), daemon=True)
+    taken = ctx.Value("i", 0)
+    procs = [ctx.Process(target=worker, args=(target.url, aid, path, seconds, cap_total, taken, start, out),
+                         daemon=True)
              for aid in agent_ids[:agents]]
     load_before = os.getloadavg()[0]
     for p in procs:

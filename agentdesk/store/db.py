@@ -378,6 +378,9 @@ class Store:
         self.notify_channel = notify_channel
         """The channel this store's write transactions NOTIFY (PostgreSQL)."""
         self._local = threading.local()
+        self._single: Any = None  # PostgreSQL: the connection single_statement() keeps
+        self._single_lock = threading.Lock()
+        self._single_used = 0.0
 
     @property
     def backend(self) -> str:
@@ -435,6 +438,8 @@ class Store:
         if checkpointer is not None:
             checkpointer.stop()
             self._checkpointer = None
+        with self._single_lock:
+            self._drop_single()
         self.engine.dispose()
 
     # transactions ---------------------------------------------------------------
@@ -482,10 +487,17 @@ class Store:
 
     @contextmanager
     def single_statement(self) -> Iterator[Any]:
-        """PostgreSQL: a pooled psycopg connection in autocommit mode, for a write that is
+        """PostgreSQL: a psycopg connection in autocommit mode, for writes that are each
         one self-contained statement (its own implicit transaction: one round trip
-        instead of BEGIN, statements, COMMIT). Errors come out as :class:`StoreError`; a
-        connection that broke is dropped from the pool."""
+        instead of BEGIN, statements, COMMIT) — the claim. Errors come out as
+        :class:`StoreError`.
+
+        The store keeps one pooled connection checked out for this, behind a lock, so
+        the hot path skips the pool's checkout, its isolation-level switch and its reset
+        (about 0.1 ms of CPU a claim, a tenth of what a claim costs the machine). It gets
+        the pool's checks by hand: a connection the server wrote to while idle (its
+        goodbye before closing it) or idle past PING_AFTER_IDLE_S is pinged, and a broken
+        one is replaced; one that breaks while in use is dropped and the error reported."""
         if self.readonly:
             raise ReadOnlyStore(f"this connection to {self.target.display} is read-only: writing is not allowed")
         if self.is_sqlite:
@@ -493,17 +505,54 @@ class Store:
         import psycopg
 
         errors = db_errors()
-        try:
-            with self.engine.connect() as conn:
-                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-                driver = conn.connection.driver_connection
+        with self._single_lock:
+            try:
+                driver = self._single_connection()
                 try:
                     yield driver
                 except psycopg.OperationalError:
-                    conn.invalidate()
+                    self._drop_single(broken=True)
                     raise
-        except errors as exc:
-            raise describe_error(exc, self.target, readonly=self.readonly) from exc
+                finally:
+                    self._single_used = time.monotonic()
+            except errors as exc:
+                raise describe_error(exc, self.target, readonly=self.readonly) from exc
+
+    def _single_connection(self) -> Any:
+        """The kept connection (lock held), checked or replaced as the pool would."""
+        fairy = self._single
+        if fairy is not None:
+            driver = fairy.driver_connection
+            stale = time.monotonic() - self._single_used > PING_AFTER_IDLE_S or _has_input(driver)
+            if driver.closed or driver.broken:
+                self._drop_single(broken=True)
+            elif stale:
+                try:
+                    driver.execute("SELECT 1")
+                except Exception:
+                    self._drop_single(broken=True)
+        if self._single is None:
+            fairy = self.engine.raw_connection()
+            try:
+                fairy.driver_connection.autocommit = True
+            except BaseException:
+                fairy.invalidate()
+                raise
+            self._single = fairy
+        return self._single.driver_connection
+
+    def _drop_single(self, *, broken: bool = False) -> None:
+        fairy, self._single = self._single, None
+        if fairy is None:
+            return
+        try:
+            if broken or fairy.driver_connection.closed:
+                fairy.invalidate()
+            else:
+                fairy.driver_connection.autocommit = False
+                fairy.close()  # back to the pool
+        except Exception:
+            pass
 
     @contextmanager
     def _tx(self, *, immediate: bool) -> Iterator["Connection"]:

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.desk import Desk
-from agentdesk.errors import StaleClaim
+from agentdesk.errors import StaleClaim, StoreError
 from agentdesk.live import ChangeFeed
 from agentdesk.store import ops
 from agentdesk.store.db import Store, notify_channel
@@ -317,6 +317,44 @@ def test_every_connection_of_a_console_killed(two, feed, admin):
     assert feed.wait(10) is True and feed.last_wake == "lost"
     assert [r.id for r in feed.poll().upserts] == [cid]
     assert feed.wait(10) is True and feed.last_wake == "connected"
+
+
+def test_a_claim_after_the_server_closed_its_connection(two, admin):
+    """The connection a console keeps for claims was terminated by the server while idle:
+    the next claim notices (the server's goodbye is waiting on the socket), reconnects
+    and claims, without an error and without a ping for a connection in regular use."""
+    floor, _desk_a, desk_b = two
+    assert desk_b.claim_next(floor.bob.id) is not None
+    pid = desk_b.store._single.driver_connection.info.backend_pid
+    admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    assert gone(admin, pid)
+    claim = desk_b.claim_next(floor.bob.id)
+    assert claim is not None
+    assert desk_b.store._single.driver_connection.info.backend_pid != pid
+    assert [e.kind for e in desk_b.events(claim.conversation_id)][-1] == "claimed"
+
+
+def test_a_claim_whose_connection_breaks_mid_way_fails_cleanly_then_works(two, admin):
+    """Killed between the check and the claim (a network drop): a one-line error, nothing
+    written, and the next claim reconnects."""
+    floor, _desk_a, desk_b = two
+    assert desk_b.claim_next(floor.bob.id) is not None
+    pid = desk_b.store._single.driver_connection.info.backend_pid
+    before = len(desk_b.waiting())
+    import agentdesk.store.db as dbmod
+
+    real = dbmod._has_input
+    dbmod._has_input = lambda _conn: False  # the check sees nothing, as after a silent drop
+    try:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert gone(admin, pid)
+        with pytest.raises(StoreError) as info:
+            desk_b.claim_next(floor.bob.id)
+        assert "\n" not in str(info.value)
+    finally:
+        dbmod._has_input = real
+    assert len(desk_b.waiting()) == before
+    assert desk_b.claim_next(floor.bob.id) is not None
 
 
 def test_a_listener_that_cannot_connect_keeps_the_waits_short():
