@@ -15,9 +15,9 @@ in a state the action does not apply to, :class:`~agentdesk.errors.NotFound`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -84,8 +84,18 @@ def tone_analyzer() -> ToneFn:
 
 
 def new_client_id() -> str:
-    """A client-generated message id: made before the first attempt, reused on retry."""
-    return uuid.uuid4().hex
+    """A client-generated message id: made before the first attempt, reused on retry.
+
+    A UUID version 7 (RFC 9562: 48 bits of Unix time in milliseconds, then 74 random
+    bits), as 32 hex digits. Time first means new ids land at the end of the unique
+    index on ``message.client_id`` instead of on a random page of it: with a million
+    messages stored, random (version 4) ids dirtied a different index page per message,
+    and a batch's commit wrote all of them to the log. (Python 3.14 has ``uuid.uuid7``;
+    this is the same layout, written out for 3.11.)"""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")  # 80 bits, 74 used
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 | 0b10 << 62 | rand & (2**62 - 1)
+    return f"{value:032x}"
 
 
 _WAITING_SELECT = (

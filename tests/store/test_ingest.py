@@ -71,3 +71,24 @@ def test_a_bad_batch_writes_nothing(store, clock):
     with pytest.raises(UsageError):
         desk.ingest_messages([IncomingMessage(cid, "fine"), IncomingMessage(cid, "   ")])
     assert _count(desk, "SELECT count(*) FROM message") == msgs
+
+
+def test_client_ids_are_uuid7_and_sort_by_time():
+    """New message ids land at the end of the client-id index (time first), stay unique,
+    and are valid RFC 9562 version-7 UUIDs."""
+    import time
+    import uuid
+
+    from agentdesk.desk import new_client_id
+
+    first = new_client_id()
+    time.sleep(0.002)
+    batch = [new_client_id() for _ in range(2000)]
+    time.sleep(0.002)
+    last = new_client_id()
+    assert len(set(batch)) == len(batch)
+    assert all(first < x < last for x in batch)
+    for x in (first, batch[0], last):
+        u = uuid.UUID(x)
+        assert len(x) == 32 and u.version == 7 and u.variant == uuid.RFC_4122
+        assert abs(int(x[:12], 16) / 1000 - time.time()) < 60  # its first 48 bits are now, in ms
