@@ -1,3 +1,3 @@
-from agentdesk.cli import main
+from agentdesk.entry import main
 
 main()

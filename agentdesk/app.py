@@ -216,9 +216,7 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
             return
         board.feed([c for c in early or () if c.event_id > since])
         self.waits = board
-        for screen in self.screen_stack:
-            if hasattr(screen, "waits_ready"):
-                screen.waits_ready()
+        self._for_screens("waits_ready")
 
     def _wait_board(self, desk: "Desk") -> "WaitBoard | None":
         """The wait-quote service, warmed from the recent event log (None if it cannot be)."""
@@ -275,14 +273,27 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
         self._quoting = False
         if self._quote_again:
             self._quote_again = False
-            for screen in self.screen_stack:
-                if hasattr(screen, "request_quotes"):
-                    screen.request_quotes()
+            self._for_screens("request_quotes")
+
+    def _for_screens(self, method: str, *args: object) -> None:
+        """Hand a worker's result to every screen on the stack that takes it. A result
+        that arrives while the app is shutting down (the screens' widgets already
+        removed) is dropped instead of failing on a widget that is gone."""
+        from textual.css.query import NoMatches
+
+        for screen in list(self.screen_stack):
+            handler = getattr(screen, method, None)
+            if handler is None:
+                continue
+            try:
+                handler(*args)
+            except NoMatches:
+                if self._exit or not self._running or screen._closing or screen._closed:
+                    return
+                raise
 
     def on_quotes_ready(self, message: QuotesReady) -> None:
-        for screen in self.screen_stack:
-            if hasattr(screen, "apply_quotes"):
-                screen.apply_quotes(message.board)
+        self._for_screens("apply_quotes", message.board)
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def _live_loop(self) -> None:
@@ -312,24 +323,18 @@ class AgentDeskApp(AgentdeskBaseApp[None]):
             self._feed.wait(max(interval, LISTEN_POLL_S) if listening else interval)
 
     def on_connected(self, message: Connected) -> None:
-        for screen in self.screen_stack:
-            if hasattr(screen, "handle_connected"):
-                screen.handle_connected(message)
+        self._for_screens("handle_connected", message)
 
     def on_live_delta(self, message: LiveDelta) -> None:
         if self.waits is not None:
             self.waits.feed(message.delta.changes)
         elif self._early_changes is not None:
             self._early_changes.extend(message.delta.changes)
-        for screen in self.screen_stack:
-            if hasattr(screen, "apply_delta"):
-                screen.apply_delta(message.delta)
+        self._for_screens("apply_delta", message.delta)
 
     def on_agent_changed(self, message: AgentChanged) -> None:
         self.agent = message.agent
-        for screen in self.screen_stack:
-            if hasattr(screen, "agent_changed"):
-                screen.agent_changed(message.agent)
+        self._for_screens("agent_changed", message.agent)
 
     # ------------------------------------------------------------ actions
 

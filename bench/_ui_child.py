@@ -1,6 +1,6 @@
 """Child process of ``bench/ui.py``: runs one app headless, times frames, prints JSON.
 
-    python bench/_ui_child.py first-frame {bare|desk|desk-direct} --db PATH
+    python bench/_ui_child.py first-frame {bare|desk|desk-typer} --db PATH
     python bench/_ui_child.py console --db PATH --waiting N --big ID [--presses 40]
     python bench/_ui_child.py table {datatable|fastdatatable} --db PATH
     python bench/_ui_child.py writer --db PATH          (helper: arrivals on demand)
@@ -29,6 +29,16 @@ HERE = Path(__file__).resolve().parent
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident set: ``VmHWM``, the high-water mark of its own memory
+    map. Not ``ru_maxrss``: Linux carries that across exec, so a child spawned by a
+    parent that had grown large (seeding a store) reported the parent's peak."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -94,15 +104,23 @@ def first_frame(kind: str, db: str | None) -> None:
 
         Minimal().run(headless=True, size=SIZE)
         return
-    # exactly the `agentdesk desk` command, run headless ("desk-direct": its body,
-    # called without Typer's argument parsing, to tell the two apart)
-    import agentdesk.cli as cli
+    # exactly the `agentdesk desk --db … --agent alice` command line through the console
+    # script's entry point (agentdesk.entry.main), run headless; "desk-typer": the same
+    # line parsed by Typer, to show what its parsing would add
+    import agentdesk.entry as entry
 
-    cli.run_console = lambda app_obj: app_obj.run(headless=True, size=SIZE)
-    if kind == "desk-direct":
-        cli.desk(db=db, agent="alice", config=None)
-    else:
+    entry.run_app = lambda app_obj: app_obj.run(headless=True, size=SIZE) and 0
+    if kind == "desk-typer":
+        import agentdesk.cli as cli
+
         cli.app(["desk", "--db", db, "--agent", "alice"], standalone_mode=False)
+    else:
+        sys.argv = ["agentdesk", "desk", "--db", db, "--agent", "alice"]
+        try:
+            entry.main()
+        except SystemExit as exc:
+            if exc.code not in (0, None):
+                raise
 
 
 # ----------------------------------------------------------------------------- console

@@ -17,6 +17,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from agentdesk import entry
+from agentdesk.entry import fast_desk_args, load_checked_settings  # noqa: F401  (re-exported)
 from agentdesk.errors import AgentdeskError, UsageError
 
 app = typer.Typer(
@@ -44,20 +46,14 @@ ConfigOption = Annotated[
 
 
 def _settings(config: Path | None = None, **options):
-    from agentdesk.config import load_settings
-    from agentdesk.keys import validate_keymap
-
-    settings = load_settings(config, **options)
-    validate_keymap(settings.keys)
-    return settings
+    return load_checked_settings(config, **options)
 
 
 def run_console(app_obj) -> None:
     """Run a Textual app; print its one-line error (if any) after the terminal is restored."""
-    app_obj.run()
-    if getattr(app_obj, "error_message", None):
-        typer.echo(f"Error: {app_obj.error_message}", err=True)
-        raise typer.Exit(app_obj.error_code or 1)
+    code = entry.run_app(app_obj)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.callback()
@@ -70,18 +66,9 @@ def _main(ctx: typer.Context) -> None:
 @app.command()
 def desk(db: DbOption = None, agent: AgentOption = None, config: ConfigOption = None) -> None:
     """Start the agent console: the queue, conversations and every action."""
-    settings = _settings(config, db=db, agent=agent)
-    if not settings.agent:
-        raise UsageError(
-            "no agent given: use --agent NAME, set AGENTDESK_AGENT, or put agent = \"NAME\" in the config "
-            "file (try `agentdesk demo` for a ready-made floor)"
-        )
-    from agentdesk.store.db import precheck
-
-    precheck(settings.db, agent=settings.agent)  # before Textual is even imported
-    from agentdesk.app import AgentDeskApp, StartOptions
-
-    run_console(AgentDeskApp(settings, StartOptions(db=settings.db, agent=settings.agent)))
+    code = entry.start_desk(db=db, agent=agent, config=config)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -246,51 +233,11 @@ def _click_exceptions():
     return exceptions
 
 
-_DESK_OPTIONS = {"--db": "db", "--agent": "agent", "-a": "agent", "--config": "config"}
-
-
-def fast_desk_args(argv: list[str]) -> dict[str, str] | None:
-    """The options of a plain ``agentdesk [desk] [--db X] [--agent X] [--config X]``, or
-    None for anything else (which Typer parses).
-
-    Starting the console is the command people run all day, and Typer's argument parsing
-    builds pydantic validators on first use — about 0.1 s before the first frame. For
-    this one shape the console starts without it; every other command line, including
-    ``--help`` and any mistake, goes through Typer and gets its usual messages.
-    """
-    args = list(argv)
-    if args and args[0] == "desk":
-        args = args[1:]
-    out: dict[str, str] = {}
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=")
-        if name not in _DESK_OPTIONS or _DESK_OPTIONS[name] in out:
-            return None
-        if not eq:
-            if i + 1 >= len(args) or args[i + 1].startswith("-") or name == "-a" and "=" in arg:
-                return None
-            value = args[i + 1]
-            i += 1
-        if not value:
-            return None
-        out[_DESK_OPTIONS[name]] = value
-        i += 1
-    return out
-
-
 def main() -> None:
     """Console entry point: one-line errors, meaningful exit codes, no tracebacks."""
     cx = _click_exceptions()
-    fast = fast_desk_args(sys.argv[1:])
     try:
-        if fast is not None:
-            config = fast.get("config")
-            result = desk(db=fast.get("db"), agent=fast.get("agent"),
-                          config=Path(config) if config is not None else None)
-        else:
-            result = app(standalone_mode=False)
+        result = app(standalone_mode=False)
     except AgentdeskError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -25,6 +25,7 @@ import os
 import random
 import re
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -348,12 +349,13 @@ def db_errors() -> tuple[type[BaseException], ...]:
 
         errors: tuple[type[BaseException], ...] = (
             sa_exc.OperationalError, sa_exc.DatabaseError, sa_exc.InterfaceError, sqlite3.Error)
-        try:  # raised as is by the statements sent on the driver connection (single_statement)
-            import psycopg
-        except ImportError:  # pragma: no cover - psycopg is a dependency
-            pass
-        else:
-            errors += (psycopg.Error,)
+        # psycopg's own errors come up as they are from statements sent on its connection
+        # (single_statement). Only a PostgreSQL store imports psycopg (50 ms); SQLite
+        # consoles never need to.
+        psycopg = sys.modules.get("psycopg")
+        if psycopg is None:
+            return errors
+        errors += (psycopg.Error,)
         _DB_ERRORS = errors
     return _DB_ERRORS
 

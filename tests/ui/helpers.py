@@ -33,8 +33,16 @@ async def connected(pilot) -> None:
     from agentdesk.widgets.queue_view import QueueView
 
     app = pilot.app
-    await wait_for(pilot, lambda: app.desk is not None and app.screen.query(QueueView)
-                   and app.screen.query_one(QueueView).loaded, what="the console to connect")
+
+    def ready() -> bool:
+        if app.desk is None or not app.screen.query(QueueView):
+            return False
+        view = app.screen.query_one(QueueView)
+        # loaded, and its loading indicator gone (removing it takes a message round)
+        return view.loaded and not view.loading and not app.screen.query("LoadingIndicator")
+
+    await wait_for(pilot, ready, what="the console to connect")
+    await pilot.pause()  # and a repaint, so what is on screen is what was loaded
 
 
 def screen_text(app) -> str:
