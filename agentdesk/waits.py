@@ -27,6 +27,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter, neg
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -321,7 +322,7 @@ class WaitBoard:
 
     def _quote(self, keys_by_queue: dict[int, Sequence[tuple[int, float, int]]], *, now: float | None,
                record: bool) -> Board:
-        from agentdesk.queueing import make_snapshot, quote_queue
+        from agentdesk.queueing import WaitingColumns, make_snapshot, quote_queue
 
         self._apply()
         now = self.desk.clock() if now is None else now
@@ -333,7 +334,8 @@ class WaitBoard:
             del self.quoted[cid]  # past the window: the enqueue time alone keeps it out
         for qid, name in self.queue_names.items():
             keys = keys_by_queue.get(qid, ())
-            waiting = [(k[2], k[1], -k[0]) for k in keys]
+            waiting = WaitingColumns(tuple(map(itemgetter(2), keys)), tuple(map(itemgetter(1), keys)),
+                                     tuple(map(neg, map(itemgetter(0), keys))))
             snap = make_snapshot(name, now, waiting, states.get(qid, {}), self._history(qid).summary(now),
                                  noun=CHANNEL_NOUNS.get(self.channels.get(qid, "chat"), "chat"),
                                  label=self.queue_titles.get(qid), ordered=True)

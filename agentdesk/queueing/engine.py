@@ -50,6 +50,7 @@ built on access (``quotes[conversation_id]``).
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from bisect import bisect_left
@@ -148,6 +149,18 @@ def _coerce_waiting(items: Iterable[Any]) -> list[Waiting]:
     return out
 
 
+@dataclass(frozen=True)
+class WaitingColumns:
+    """Waiting customers already in queue order as three parallel sequences — ids,
+    enqueue times (seconds), priorities — for :func:`make_snapshot` with
+    ``ordered=True``: no object per customer, which at 100,000 waiting is 10 MB of
+    short-lived objects per quote run (the console's wait board passes these)."""
+
+    ids: Sequence[Hashable]
+    enqueued: Sequence[float]
+    priorities: Sequence[int]
+
+
 def make_snapshot(
     queue: str,
     now: float,
@@ -165,7 +178,7 @@ def make_snapshot(
     * ``waiting``: :class:`Waiting`, ``(id, enqueued_at[, priority])`` tuples, dicts with
       those keys, or objects with those attributes (e.g. ``domain.WaitingRow``). Sorted
       into queue order (higher priority first, then longest waiting, then id) unless
-      ``ordered=True`` says they already are.
+      ``ordered=True`` says they already are. Or :class:`WaitingColumns` (in order).
     * ``agents``: ``(id, state)`` pairs or objects with a ``status``/``state`` attribute,
       state ``available``/``busy``/``away`` (``offline`` is ignored); or a mapping of
       counts ``{"available": 1, "busy": 3, "away": 0}``.
@@ -173,12 +186,22 @@ def make_snapshot(
       :class:`HistorySummary`, or a dict of lists ``handle_times``, ``served_waits``,
       ``abandoned_waits`` (seconds), ``priorities``.
     """
-    items = _coerce_waiting(waiting)
-    if not ordered:
-        if head_start_s is None:
-            items.sort(key=lambda w: (-w.priority, w.enqueued_at, str(w.id)))
-        else:
-            items.sort(key=lambda w: (w.enqueued_at - head_start_s * w.priority, str(w.id)))
+    if isinstance(waiting, WaitingColumns):
+        if not ordered:
+            raise ValueError("WaitingColumns are in queue order: pass ordered=True")
+        ids, enqueued, priorities = tuple(waiting.ids), tuple(waiting.enqueued), tuple(waiting.priorities)
+        if not len(ids) == len(enqueued) == len(priorities):
+            raise ValueError("WaitingColumns: ids, enqueued and priorities differ in length")
+    else:
+        items = _coerce_waiting(waiting)
+        if not ordered:
+            if head_start_s is None:
+                items.sort(key=lambda w: (-w.priority, w.enqueued_at, str(w.id)))
+            else:
+                items.sort(key=lambda w: (w.enqueued_at - head_start_s * w.priority, str(w.id)))
+        ids = tuple(w.id for w in items)
+        enqueued = tuple(w.enqueued_at for w in items)
+        priorities = tuple(w.priority for w in items)
     avail = busy = away = 0
     if isinstance(agents, Mapping):
         avail = int(agents.get(AVAILABLE, 0))
@@ -212,12 +235,11 @@ def make_snapshot(
             history.get("abandoned_waits", ()),
             history.get("priorities", ()),
         )
-    priorities = tuple(w.priority for w in items)
     return Snapshot(
         queue=queue,
         now=float(now),
-        ids=tuple(w.id for w in items),
-        enqueued=tuple(w.enqueued_at for w in items),
+        ids=ids,
+        enqueued=enqueued,
         priorities=priorities,
         priorities_sorted=all(map(ge, priorities, priorities[1:])),
         agents_available=avail,
@@ -336,8 +358,9 @@ class _Model:
                 inv = list(map((1.0).__truediv__, accumulate(repeat(th, size - 1), initial=base)))
             else:
                 inv = [1.0 / base] * size
-            ms = list(accumulate(inv, initial=0.0))
-            sds = list(map(math.sqrt, accumulate(map(mul, inv, inv), initial=0.0)))
+            # C doubles, as in Seconds: these columns live as long as the quotes do
+            ms = array("d", accumulate(inv, initial=0.0))
+            sds = array("d", map(math.sqrt, accumulate(map(mul, inv, inv), initial=0.0)))
             have = self._terms[base] = (size, ms, sds)
         return have[1], have[2]
 
@@ -451,6 +474,42 @@ def _is_overtakable(model: _Model, priority: int) -> bool:
     return model.top is not None and priority < model.top
 
 
+class Seconds(Sequence):
+    """A column of seconds, one per customer in line (None where there is no number),
+    stored as C doubles: 8 bytes a customer instead of a pointer and a 24-byte float
+    object. With 100,000 waiting, a queue's expected waits and bounds were 6 MB of
+    Python floats per quote run, and the console holds two runs while the new one is
+    applied. Reads give floats (or None) as a list would; slices give lists."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, values: Iterable[float | None]) -> None:
+        try:
+            self._a = array("d", values)
+        except TypeError:  # some None: stored as NaN (no number the engine makes is NaN)
+            self._a = array("d", (math.nan if v is None else v for v in values))
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [None if v != v else v for v in self._a[i]]
+        v = self._a[i]
+        return None if v != v else v
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __iter__(self) -> Iterator[float | None]:
+        return (None if v != v else v for v in self._a)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Seconds, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Seconds({list(self)!r})"
+
+
 class QueueQuotes(Mapping):
     """Quotes for every waiting conversation of one snapshot, keyed by conversation id.
 
@@ -465,8 +524,8 @@ class QueueQuotes(Mapping):
         self.snapshot = model.snap
         self.coverage = model.coverage
         self.status = model.status
-        self.expected = expected
-        self.bounds = bounds
+        self.expected = Seconds(expected)
+        self.bounds = Seconds(bounds)
         self._index: dict[Hashable, int] | None = None
         self._arrival_priority = arrival_priority
         self._arrival: Quote | None = None

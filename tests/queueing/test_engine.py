@@ -331,3 +331,31 @@ def test_history_running_totals_match_a_fresh_count():
     # entries older than the horizon are dropped (slow path), keeping the newest few
     late = h.summary(1_000_000.0)
     assert late.n_handled == 20  # keep_min
+
+
+def test_columns_give_the_same_quotes_as_rows():
+    """WaitingColumns (no object per customer) and row tuples make the same snapshot."""
+    from agentdesk.queueing import WaitingColumns
+
+    rows = [(i, NOW - 900 + 7 * i, 1 if i < 3 else 0) for i in range(40)]
+    rows.sort(key=lambda r: (-r[2], r[1], str(r[0])))
+    history = {"handle_times": [300.0] * 10, "served_waits": [60.0] * 20, "abandoned_waits": [30.0] * 4}
+    by_rows = make_snapshot("chat", NOW, rows, {"busy": 3, "available": 1}, history, ordered=True)
+    cols = WaitingColumns(tuple(r[0] for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows))
+    by_cols = make_snapshot("chat", NOW, cols, {"busy": 3, "available": 1}, history, ordered=True)
+    assert by_cols == by_rows
+    a, b = quote_queue(by_rows, calibration=_CAL), quote_queue(by_cols, calibration=_CAL)
+    assert a.bounds == b.bounds and a.expected == b.expected
+    assert all(isinstance(x, float) for x in a.bounds) and a.bounds[:2] == list(a.bounds)[:2]
+    with pytest.raises(ValueError, match="ordered=True"):
+        make_snapshot("chat", NOW, cols, {"busy": 3}, history)
+    with pytest.raises(ValueError, match="differ in length"):
+        make_snapshot("chat", NOW, WaitingColumns((1, 2), (NOW,), (0, 0)), {"busy": 3}, history, ordered=True)
+
+
+def test_a_column_without_numbers_reads_as_none():
+    from agentdesk.queueing.engine import Seconds
+
+    col = Seconds([1.5, None, 3.0])
+    assert list(col) == [1.5, None, 3.0] and col[1] is None and col[-1] == 3.0 and len(col) == 3
+    assert col == [1.5, None, 3.0] and col[0:2] == [1.5, None]
