@@ -378,12 +378,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep and args.maia_splits == "test,all":
         args.maia_splits = "val"
 
-    maia_dir, go_dir = args.data / "maia-dqe", args.data / "goemotions"
-    for d in (maia_dir, go_dir):
-        if not d.is_dir():
-            print(f"error: data folder {d} not found (use --data)", file=sys.stderr)
-            return 2
-    maia = load_maia(maia_dir)
     subsets = {
         "test": lambda it: it.split == "test",
         "train": lambda it: it.split == "train",
@@ -391,15 +385,22 @@ def main(argv: list[str] | None = None) -> int:
         "dev": lambda it: it.split in ("train", "val"),
         "all": lambda it: True,
     }
+    # the options first: a bad line is refused before any data is looked for
     wanted = [s.strip() for s in args.maia_splits.split(",") if s.strip()]
     for s in wanted:
         if s not in subsets:
             print(f"error: unknown MAIA subset {s!r} ({', '.join(subsets)})", file=sys.stderr)
             return 2
-    if args.sweep:
-        if any(s in ("test", "all") for s in wanted):
-            print("error: --sweep never looks at the test split (use val, train or dev)", file=sys.stderr)
+    if args.sweep and any(s in ("test", "all") for s in wanted):
+        print("error: --sweep never looks at the test split (use val, train or dev)", file=sys.stderr)
+        return 2
+    maia_dir, go_dir = args.data / "maia-dqe", args.data / "goemotions"
+    for d in (maia_dir, go_dir):
+        if not d.is_dir():
+            print(f"error: data folder {d} not found (use --data)", file=sys.stderr)
             return 2
+    maia = load_maia(maia_dir)
+    if args.sweep:
         return sweep({s: [it for it in maia if subsets[s](it)] for s in wanted}, args.json)
     datasets: list[tuple[str, list[Item]]] = [
         (f"MAIA-DQE {s}", [it for it in maia if subsets[s](it)]) for s in wanted]
