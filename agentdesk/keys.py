@@ -59,6 +59,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("send", "ctrl+s", "send", "Send", "Send the reply (or save the note)", "composer", priority=True),
     Action("switch_mode", "ctrl+t", "switch_mode", "Reply/Note", "Switch the composer between reply and internal note", "composer", priority=True),
     Action("leave_composer", "escape", "leave_composer", "Done typing", "Leave the composer (the draft is kept)", "composer", priority=True),
+    # Function keys, not Alt+digit: terminals send Alt+1 as Esc 1, which Textual reads as
+    # the character macOS types for Option+1 ("¡"); F5–F7 arrive intact, SSH included.
+    Action("use_suggestion_1_typing", "f5", "use_suggestion(0)", "Use 1",
+           "Insert suggested script 1 without leaving the composer (Esc then 1 does the same)", "composer",
+           priority=True),
+    Action("use_suggestion_2_typing", "f6", "use_suggestion(1)", "Use 2",
+           "Insert suggested script 2 without leaving the composer", "composer", show=False, priority=True),
+    Action("use_suggestion_3_typing", "f7", "use_suggestion(2)", "Use 3",
+           "Insert suggested script 3 without leaving the composer", "composer", show=False, priority=True),
     # --- replay (agentdesk replay): session list, playback, role-play
     Action("pick_replay", "enter", "open_replay", "Replay", "Replay the session under the cursor", "replay_pick"),
     Action("pick_practice", "p", "open_practice", "Role-play", "Practise the session under the cursor: you answer, you are scored", "replay_pick"),

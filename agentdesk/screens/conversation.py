@@ -61,6 +61,14 @@ class Composer(TextArea):
     def action_leave_composer(self) -> None:
         self.screen.query_one(Transcript).focus()
 
+    def action_use_suggestion(self, index: int) -> None:
+        self.screen.action_use_suggestion(index)  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "use_suggestion":  # greyed out exactly when the screen's 1/2/3 are
+            return self.screen.check_action(action, parameters)
+        return super().check_action(action, parameters)
+
 
 class ConversationScreen(Screen[None]):
     BINDINGS = bindings_for("conversation")

@@ -89,6 +89,33 @@ async def test_angry_customer_gets_explained_suggestions_one_key_away(angry_url)
     assert len([e for e in _events(url, cid) if e.kind == "suggestion_shown"]) == 1
 
 
+async def test_a_suggestion_goes_in_while_typing(angry_url):
+    """In the composer, digits are text; F6 inserts suggestion 2 after what was typed, and
+    the composer keeps focus."""
+    url, cid = angry_url
+    app = make_app(url, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
+                       and app.screen.assist is not None, what="the conversation with its assistant")
+        screen = app.screen
+        composer = screen.query_one(Composer)
+        if not composer.has_focus:
+            await pilot.press("r")
+        await wait_for(pilot, lambda: composer.has_focus, what="the composer")
+        await pilot.press("1", "2")  # typing digits stays typing
+        assert composer.text == "12"
+        await pilot.press("f6")
+        second = screen.assist.suggestions[1]
+        await wait_for(pilot, lambda: composer.text != "12", what="the script in the composer")
+        assert composer.text.startswith("12\n") and composer.has_focus
+        await wait_for(pilot, lambda: any(e.kind == "suggestion_used" for e in _events(url, cid)),
+                       what="suggestion_used")
+    used = [e for e in _events(url, cid) if e.kind == "suggestion_used"]
+    assert used[0].data["script_id"] == second.script_id
+
+
 async def test_dismiss_and_draft_check(angry_url):
     url, cid = angry_url
     app = make_app(url, clock=FakeClock())
