@@ -34,7 +34,9 @@ _RULES: list[tuple[str, str, str, str]] = [
     (r"as i (?:already |have |'ve )?(?:said|mentioned|explained|told you|stated|wrote)(?: before| earlier| previously)?|like i (?:said|told you)|as previously (?:stated|mentioned)|per my (?:last|previous) (?:message|email|reply)|i(?: have|'ve) already (?:told|explained to) you",
      "inflaming", "reads as 'you weren't listening'",
      "To recap: …"),
-    (r"you should(?: have|'ve)|you shouldn'?t have|you (?:were|are) supposed to|you failed to|you didn'?t (?:read|follow|check)|you forgot to|if you had (?:read|followed|checked)",
+    # not the empathetic forms: "more time than you should have", "you shouldn't have
+    # had to explain this twice" (the library's own scripts say both)
+    (r"(?<!than )you should(?: have|'ve)|you shouldn'?t have(?! (?:had )?to\b)|you (?:were|are) supposed to|you failed to|you didn'?t (?:read|follow|check)|you forgot to|if you had (?:read|followed|checked)",
      "blaming", "blames the customer for the problem",
      "Next time, it helps to …; for now, here's what I can do: …"),
     (r"(?:it'?s|that'?s|this is) (?:our|the|company|just) policy|(?:our|company) policy (?:says|states|is)|(?:per|as per|according to) (?:our |the )?(?:policy|terms)|rules are rules",

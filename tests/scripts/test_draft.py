@@ -59,3 +59,32 @@ def test_hints_sorted_and_not_overlapping():
 def test_empty_and_non_text():
     assert check_draft("") == []
     assert check_draft(None) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", [
+    "You've spent far more time on this than you should have, Ana.",
+    "You shouldn't have had to explain this more than once.",
+    "You shouldn't have to repeat yourself.",
+])
+def test_empathy_about_what_they_should_not_have_had_to_do_is_not_blame(text):
+    assert [h for h in check_draft(text) if h.kind == "blaming"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "You should have read the manual.",
+    "You shouldn't have clicked that link.",
+    "you should've checked first",
+])
+def test_blame_is_still_flagged(text):
+    assert [h.kind for h in check_draft(text)] == ["blaming"]
+
+
+def test_no_script_in_the_library_trips_the_draft_check():
+    """What the assistant suggests must pass its own check once its slots are filled."""
+    import re
+
+    from agentdesk.scripts.loader import default_library
+
+    for script in default_library():
+        filled = re.sub(r"\{\w+\}", "Ana", script.text)
+        assert check_draft(filled) == [], (script.id, check_draft(filled))
