@@ -282,25 +282,15 @@ def _pg_claim_plan(store, *, analyze_first: bool) -> dict:
 # ------------------------------------------------------------------ the run
 
 
-SQL_CLAIM = {
-    # The claim statement of agentdesk.store.ops.claim_next_stmt, written for the driver.
-    "postgresql": (
-        "UPDATE conversation SET status = 'active', assignee_id = %(agent)s, claim_version = claim_version + 1, "
-        "claimed_at = %(now)s, updated_at = %(now)s WHERE id = (SELECT id FROM conversation "
-        "WHERE status = 'waiting' AND +queue_id = ANY(%(queues)s) ORDER BY priority DESC, enqueued_at, id "
-        "LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) RETURNING id, claim_version, queue_id, enqueued_at"),
-    "sqlite": (
-        "UPDATE conversation SET status = 'active', assignee_id = :agent, claim_version = claim_version + 1, "
-        "claimed_at = :now, updated_at = :now WHERE id = (SELECT id FROM conversation "
-        "WHERE status = 'waiting' AND +queue_id IN (1, 2, 3) ORDER BY priority DESC, enqueued_at, id LIMIT 1) "
-        "AND status = 'waiting' RETURNING id, claim_version, queue_id, enqueued_at"),
-}
-SQL_EVENT = {
-    "postgresql": "INSERT INTO event (at, kind, conversation_id, agent_id, data) "
-                  "VALUES (%(now)s, 'claimed', %(cid)s, %(agent)s, %(data)s)",
-    "sqlite": "INSERT INTO event (at, kind, conversation_id, agent_id, data) "
-              "VALUES (:now, 'claimed', :cid, :agent, :data)",
-}
+# SQLite's bare claim: the claim statement and its event in one BEGIN IMMEDIATE on the
+# driver connection, waiting for the lock with SQLite's own busy handler.
+SQL_CLAIM_SQLITE = (
+    "UPDATE conversation SET status = 'active', assignee_id = :agent, claim_version = claim_version + 1, "
+    "claimed_at = :now, updated_at = :now WHERE id = (SELECT id FROM conversation "
+    "WHERE status = 'waiting' AND +queue_id IN (1, 2, 3) ORDER BY priority DESC, enqueued_at, id LIMIT 1) "
+    "AND status = 'waiting' RETURNING id, claim_version, queue_id, enqueued_at")
+SQL_EVENT_SQLITE = ("INSERT INTO event (at, kind, conversation_id, agent_id, data) "
+                    "VALUES (:now, 'claimed', :cid, :agent, :data)")
 
 
 def _backend_cpu(pid: int | None) -> float | None:
@@ -405,9 +395,9 @@ def _sql_claimer(db, store, agent_id: int):
         now = time.time()
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute(SQL_CLAIM["sqlite"], {"agent": agent_id, "now": now}).fetchone()
+            row = db.execute(SQL_CLAIM_SQLITE, {"agent": agent_id, "now": now}).fetchone()
             if row is not None:
-                db.execute(SQL_EVENT["sqlite"], {"now": now, "cid": row[0], "agent": agent_id,
+                db.execute(SQL_EVENT_SQLITE, {"now": now, "cid": row[0], "agent": agent_id,
                                                 "data": json_mod.dumps({"version": row[1]})})
             db.execute("COMMIT")
         except BaseException:

@@ -3,17 +3,16 @@
 Everything that must be atomic under concurrent consoles is one statement:
 
 * **claim** — ``UPDATE conversation … WHERE id = (SELECT id … WHERE status='waiting'
-  ORDER BY priority DESC, enqueued_at, id LIMIT 1 [FOR NO KEY UPDATE SKIP LOCKED])
-  [AND status='waiting'] RETURNING …``. On SQLite it runs inside ``BEGIN IMMEDIATE``
-  (one writer at a time, no lock upgrade) with an outer status re-check; on PostgreSQL
-  ``SKIP LOCKED`` lets concurrent claimers take different rows instead of queueing on
-  the same one, and the row lock (taken after re-checking the row's latest version)
-  closes the window a plain select-then-update leaves. See :func:`claim_next` for why
-  the claim's transaction runs without sorting on PostgreSQL.
-  On PostgreSQL :meth:`Desk.claim_next <agentdesk.desk.Desk.claim_next>` calls the
-  server-side function ``agentdesk_claim_next`` instead (:func:`claim_next_pg`): the
-  agent's availability, its queues, this claim and the ``claimed`` event in one round
-  trip, and its NOTIFY just after it commits.
+  AND <the agent is available> AND +queue_id IN <the agent's queues> ORDER BY priority
+  DESC, enqueued_at, id LIMIT 1 [FOR NO KEY UPDATE SKIP LOCKED]) RETURNING …``, then its
+  ``claimed`` event. On SQLite (:func:`claim_next_sqlite`) both run inside ``BEGIN
+  IMMEDIATE`` (one writer at a time, no lock upgrade) on the driver connection, with an
+  outer status re-check. On PostgreSQL (:func:`claim_next_pg`) they run inside the
+  ``agentdesk_claim_next`` function (migration 0003, which explains its plan): one round
+  trip, and its NOTIFY just after it commits; ``SKIP LOCKED`` lets concurrent claimers
+  take different rows instead of queueing on the same one, and the row lock (taken
+  after re-checking the row's latest version) closes the window a plain
+  select-then-update leaves.
 * **guarded writes** — every write into a claimed conversation carries the claim
   version (``… WHERE id=:id AND claim_version=:v AND assignee_id=:agent``); zero rows
   updated means this console lost ownership, and the whole transaction rolls back.
@@ -28,7 +27,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from agentdesk.store.db import NOTIFY_CHANNEL  # noqa: F401  (re-exported; a store's own channel is on its connections)
 
@@ -102,26 +101,6 @@ def insert_message(
     return int(row[0]) if row else None
 
 
-def claim_next(conn: "Connection", queue_ids: Iterable[int] | None, agent_id: int, now: float):
-    """Claim the first waiting conversation (of ``queue_ids``, or any): returns its
-    ``(id, claim_version, queue_id, enqueued_at, created_at)``, or None.
-
-    On PostgreSQL the claim's transaction first turns sorting off (``SET LOCAL``, this
-    transaction only). The planner's other way to answer "first waiting row in queue
-    order" is to fetch every waiting row of those queues by
-    ``ix_conversation_queue_status`` and sort them; it picks that whenever its
-    statistics say few rows wait — a table not analysed since a bulk load, or analysed
-    while the queue was empty — and at 100,000 waiting that is an 80 ms sort spilling
-    to disk on every claim, exactly when the floor is busiest. Without a sort the only
-    plan left is the ordered walk of ``ix_conversation_queue_order`` that stops at the
-    first unlocked row (``bench/claims.py`` prints the plan; ``tests/team`` checks it
-    under each kind of statistics)."""
-    if is_pg(conn):
-        conn.exec_driver_sql("SET LOCAL enable_sort = off")
-    stmt, params = claim_next_stmt(conn, queue_ids)
-    return conn.execute(stmt, {**params, "agent": agent_id, "now": now}).first()
-
-
 def claim_next_sqlite(driver_conn: Any, agent_id: int, now: float, queue_ids: Iterable[int] | None = None):
     """SQLite: the claim for an agent on a sqlite3 connection that holds the write lock
     (``BEGIN IMMEDIATE``, see :meth:`Store.sqlite_write <agentdesk.store.db.Store.sqlite_write>`):
@@ -150,7 +129,13 @@ def claim_next_sqlite(driver_conn: Any, agent_id: int, now: float, queue_ids: It
 
 
 def claim_next_sqlite_sql(agent_id: int, now: float, queue_ids: Iterable[int] | None = None) -> tuple[str, dict]:
-    """The UPDATE of :func:`claim_next_sqlite` and its parameters (sqlite3 named style)."""
+    """The UPDATE of :func:`claim_next_sqlite` and its parameters (sqlite3 named style).
+
+    ``+queue_id``: a filter on the rows of the ordered walk of
+    ``ix_conversation_queue_order``, never an index condition. As a plain column it lets
+    an index that starts ``(status, queue_id)`` answer the WHERE — and then every waiting
+    row of those queues is sorted for each claim (SQLite picks that even after
+    ``ANALYZE``; ``tests/team/test_claim_plan.py`` checks)."""
     params: dict[str, Any] = {"agent": int(agent_id), "now": float(now)}
     if queue_ids is None:
         queue_filter = ("AND (NOT EXISTS (SELECT 1 FROM agent_queue WHERE agent_id = :agent) "
@@ -160,7 +145,7 @@ def claim_next_sqlite_sql(agent_id: int, now: float, queue_ids: Iterable[int] | 
         for i, q in enumerate(queue_ids):
             params[f"q{i}"] = int(q)
             names.append(f":q{i}")
-        queue_filter = f"AND +queue_id IN ({', '.join(names)}) "  # see claim_next_stmt for the "+"
+        queue_filter = f"AND +queue_id IN ({', '.join(names)}) "
     stmt = (
         "UPDATE conversation SET status = 'active', assignee_id = :agent, "
         "claim_version = claim_version + 1, claimed_at = :now, updated_at = :now "
@@ -170,44 +155,6 @@ def claim_next_sqlite_sql(agent_id: int, now: float, queue_ids: Iterable[int] | 
         "AND status = 'waiting' "
         "RETURNING id, claim_version, queue_id, enqueued_at"
     )
-    return stmt, params
-
-
-def claim_next_stmt(conn: "Connection", queue_ids: Iterable[int] | None):
-    """The single-statement claim for this backend (run it through :func:`claim_next`)."""
-    queue_filter = ""
-    params: dict[str, Any] = {}
-    if queue_ids is not None:
-        # "+queue_id": a filter on the rows of the ordered index walk, never an index
-        # condition. As a plain column it lets an index that starts (status, queue_id)
-        # answer the WHERE — and then every waiting row of those queues is sorted for
-        # each claim (SQLite picks that even with fresh statistics).
-        queue_filter = "AND +queue_id IN :queue_ids "
-    if is_pg(conn):
-        # NO KEY UPDATE, not UPDATE: appending an event for a conversation takes a KEY SHARE
-        # lock on it (the foreign key), which FOR UPDATE would conflict with, so SKIP LOCKED
-        # would pass over that customer and break queue order; NO KEY UPDATE does not.
-        # The row comes back locked and re-checked against its latest committed version
-        # (READ COMMITTED re-evaluates the WHERE on a row updated since the snapshot), and
-        # stays locked until this transaction ends, so the outer UPDATE needs no second
-        # status check — which matters: "status = 'waiting' AND id = $1" tempts the
-        # planner into ix_conversation_queue_order (id is its last column) and a walk over
-        # every waiting row instead of one primary-key lookup.
-        lock, recheck = "FOR NO KEY UPDATE SKIP LOCKED", ""
-    else:
-        # SQLite: BEGIN IMMEDIATE serialises writers; the re-check is belt and braces.
-        lock, recheck = "", "AND status = 'waiting' "
-    stmt = text(
-        "UPDATE conversation SET status = 'active', assignee_id = :agent, "
-        "claim_version = claim_version + 1, claimed_at = :now, updated_at = :now "
-        "WHERE id = (SELECT id FROM conversation WHERE status = 'waiting' "
-        f"{queue_filter}ORDER BY priority DESC, enqueued_at, id LIMIT 1 {lock}) "
-        f"{recheck}"
-        "RETURNING id, claim_version, queue_id, enqueued_at, created_at"
-    )
-    if queue_ids is not None:
-        stmt = stmt.bindparams(bindparam("queue_ids", expanding=True))
-        params["queue_ids"] = list(queue_ids)
     return stmt, params
 
 
