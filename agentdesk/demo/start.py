@@ -42,7 +42,9 @@ def demo_start_options(path: Path, *, reset: bool = False, rate: float = 4.0, se
 
 
 def remove_demo_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    from agentdesk.store.db import LOCK_SUFFIX
+
+    for suffix in ("", "-wal", "-shm", "-journal", LOCK_SUFFIX):
         p = Path(str(path) + suffix)
         if p.exists():
             p.unlink()

@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -383,6 +383,7 @@ class Store:
         self._single: Any = None  # PostgreSQL: the connection single_statement() keeps
         self._single_lock = threading.Lock()
         self._single_used = 0.0
+        self._gate: Any = False  # SQLite: the claim gate, opened on the first claim (None: none)
 
     @property
     def backend(self) -> str:
@@ -442,6 +443,9 @@ class Store:
             self._checkpointer = None
         with self._single_lock:
             self._drop_single()
+        if self._gate:
+            self._gate.close()
+        self._gate = False
         self.engine.dispose()
 
     # transactions ---------------------------------------------------------------
@@ -466,7 +470,8 @@ class Store:
         database's write lock), committed on success and rolled back on any exception —
         for a short, hot write sent on the driver itself (the claim), where SQLAlchemy's
         per-statement cost would lengthen the time every other console waits for the
-        lock. Errors come out as :class:`StoreError`."""
+        lock. These writes queue for the lock through :class:`_ClaimGate`. Errors come
+        out as :class:`StoreError`."""
         if self.readonly:
             raise ReadOnlyStore(f"this connection to {self.target.display} is read-only: writing is not allowed")
         if not self.is_sqlite:
@@ -474,16 +479,22 @@ class Store:
         if getattr(self, "_checkpointer", None) is None:
             self._checkpointer = WalCheckpointer.start(self.target)
         errors = db_errors()
+        if self._gate is False:
+            with self._single_lock:  # (PostgreSQL's lock; free on SQLite)
+                if self._gate is False:
+                    self._gate = _ClaimGate.open(str(self.target.path))
+        gate = self._gate
         try:
             with self.engine.connect() as conn:
                 driver = conn.connection.driver_connection
-                _begin_immediate(driver)
-                try:
-                    yield driver
-                except BaseException:
-                    driver.execute("ROLLBACK")
-                    raise
-                driver.execute("COMMIT")
+                with gate.held() if gate is not None else nullcontext():
+                    _begin_immediate(driver)
+                    try:
+                        yield driver
+                    except BaseException:
+                        driver.execute("ROLLBACK")
+                        raise
+                    driver.execute("COMMIT")
         except errors as exc:
             raise describe_error(exc, self.target, readonly=self.readonly) from exc
 
@@ -731,6 +742,65 @@ def _sqlite_engine(target: DbTarget, *, readonly: bool, create: bool) -> "Engine
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+LOCK_SUFFIX = "-claims.lock"
+"""The file beside a SQLite database that orders the consoles' claims (see _ClaimGate)."""
+
+
+class _ClaimGate:
+    """A queue, across the consoles on this machine, for claims on one SQLite file.
+
+    SQLite's write lock cannot be waited for without polling, and consoles that poll for
+    it (each claim trying ``BEGIN IMMEDIATE`` every fraction of a millisecond) spend CPU
+    the lock holder needs. Claims first take an exclusive ``flock`` on a lock file beside
+    the database: a console that finds it taken sleeps in the kernel and is woken when it
+    is released, so claimers wait without running. Measured with 8 consoles claiming back
+    to back at 100,000 waiting: 3,400 → 5,400 claims/s and half the CPU per claim; with
+    32, 1,000 → 4,200 claims/s.
+
+    The gate only orders claims; ``BEGIN IMMEDIATE`` still decides who writes, so other
+    writes (which do not take the gate) and other programs stay correct, and a claim
+    holding the gate waits for them at most BUSY_TIMEOUT_S before failing as before. A
+    separate file, not the database itself: SQLite locks the database with fcntl locks,
+    which some systems merge with flock. Where the file cannot be created (a read-only
+    folder) claims go without the gate. Each store opens its own (flock excludes per open
+    file, so two stores in one process queue like two consoles) and closes it with itself."""
+
+    def __init__(self, fd: int, fcntl: Any) -> None:
+        self._thread_lock = threading.Lock()  # a store's threads share its open file
+        self._fd: int | None = fd
+        self._fcntl = fcntl
+
+    @classmethod
+    def open(cls, db_path: str) -> "_ClaimGate | None":
+        try:
+            import fcntl  # POSIX only: elsewhere claims go without the gate
+
+            fd = os.open(db_path + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except (ImportError, OSError):
+            return None
+        return cls(fd, fcntl)
+
+    def close(self) -> None:
+        with self._thread_lock:
+            fd, self._fd = self._fd, None
+            if fd is not None:
+                os.close(fd)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        fcntl = self._fcntl
+        with self._thread_lock:
+            fd = self._fd
+            if fd is None:  # closed with its store: nothing to order
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 BUSY_STEP_MIN_S = 0.0002

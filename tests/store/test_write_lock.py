@@ -82,3 +82,43 @@ def test_a_lock_never_released_gives_a_clear_error_and_writes_nothing(floor_on_s
     assert floor.desk.claim_next(floor.alice.id) is not None
     with floor.desk.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == int(0.3 * 1000)
+
+
+def test_claims_queue_through_a_lock_file_beside_the_database(floor_on_sqlite, sqlite_url):
+    """Two consoles in one process (two stores) claiming from threads at once: every
+    conversation once, through the claim gate's lock file."""
+    from pathlib import Path
+
+    from agentdesk.store.db import LOCK_SUFFIX
+
+    floor, path = floor_on_sqlite
+    other = Store.open(sqlite_url)
+    try:
+        desks = [floor.desk, Desk(other, clock=floor.desk.clock, tone_fn=None)]
+        got: list[int] = []
+
+        def claim_all(desk, agent_id):
+            while (c := desk.claim_next(agent_id)) is not None:
+                got.append(c.conversation_id)
+
+        threads = [threading.Thread(target=claim_all, args=(d, a.id))
+                   for d, a in zip(desks, (floor.alice, floor.bob))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(got) == len(set(got)) == 6 and _claimed(floor.desk) == 6
+        assert Path(path + LOCK_SUFFIX).exists()
+    finally:
+        other.close()
+
+
+def test_claims_work_where_the_lock_file_cannot_be_made(floor_on_sqlite):
+    from pathlib import Path
+
+    from agentdesk.store.db import LOCK_SUFFIX
+
+    floor, path = floor_on_sqlite
+    Path(path + LOCK_SUFFIX).mkdir()  # in the way: the gate cannot open it
+    assert floor.desk.claim_next(floor.alice.id) is not None
+    assert floor.desk.store._gate is None
