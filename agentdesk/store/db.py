@@ -533,17 +533,8 @@ class Store:
 
     def _single_connection(self) -> Any:
         """The kept connection (lock held), checked or replaced as the pool would."""
-        fairy = self._single
-        if fairy is not None:
-            driver = fairy.driver_connection
-            stale = time.monotonic() - self._single_used > PING_AFTER_IDLE_S or _has_input(driver)
-            if driver.closed or driver.broken:
-                self._drop_single(broken=True)
-            elif stale:
-                try:
-                    driver.execute("SELECT 1")
-                except Exception:
-                    self._drop_single(broken=True)
+        if self._single is not None and not _still_good(self._single.driver_connection, self._single_used):
+            self._drop_single(broken=True)
         if self._single is None:
             fairy = self.engine.raw_connection()
             try:
@@ -880,6 +871,28 @@ def _has_input(dbapi_conn: Any) -> bool:
         return True
 
 
+def _still_good(dbapi_conn: Any, idle_since: float | None) -> bool:
+    """Whether an idle psycopg connection can be used again (``idle_since``: when it was
+    last put down; None: fresh from connect).
+
+    A ping on every reuse is a round trip per claim, a third of a claim's cost. An idle
+    connection has nothing to read, so a readable socket means the server wrote to it —
+    when a backend is terminated or the server shuts down it sends a FATAL error and
+    closes — and only then, or after PING_AFTER_IDLE_S idle (a silent network drop;
+    PgBouncer's server_check_delay works the same way), is the connection pinged."""
+    if dbapi_conn.closed or dbapi_conn.broken:
+        return False
+    if idle_since is None or (time.monotonic() - idle_since <= PING_AFTER_IDLE_S and not _has_input(dbapi_conn)):
+        return True
+    try:
+        dbapi_conn.execute("SELECT 1")
+        if not dbapi_conn.autocommit:
+            dbapi_conn.rollback()  # the ping's SELECT opened a transaction
+    except Exception:
+        return False
+    return True
+
+
 def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int, schema: str | None = None,
                      channel: str = NOTIFY_CHANNEL) -> "Engine":
     from sqlalchemy import create_engine, event
@@ -915,25 +928,9 @@ def _postgres_engine(target: DbTarget, *, readonly: bool, pool_size: int, schema
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         # The pessimistic check of SQLAlchemy's pooling guide, without its round trip on
-        # every checkout (pool_pre_ping): a round trip per claim is a third of a claim's
-        # cost. An idle connection has nothing to read, so a readable socket means the
-        # server wrote to it — when a backend is terminated or the server shuts down it
-        # sends a FATAL error and closes — and only then, or after PING_AFTER_IDLE_S idle
-        # (a silent network drop; PgBouncer's server_check_delay works the same way), is
-        # the connection pinged. A failed check raises DisconnectionError, and the pool
-        # replaces the connection before anyone uses it.
-        if dbapi_conn.closed or dbapi_conn.broken:
-            raise sa_exc.DisconnectionError("connection closed")
-        since = record.info.get("agentdesk_idle_since")
-        if since is None:
-            return  # fresh from connect()
-        if time.monotonic() - since > PING_AFTER_IDLE_S or _has_input(dbapi_conn):
-            try:
-                ping = engine.dialect.do_ping(dbapi_conn)
-                dbapi_conn.rollback()  # the ping's SELECT opened a transaction
-            except Exception as exc:
-                raise sa_exc.DisconnectionError(str(exc)) from exc
-            if not ping:
-                raise sa_exc.DisconnectionError("ping failed")
+        # every checkout (pool_pre_ping): see _still_good. A failed check raises
+        # DisconnectionError, and the pool replaces the connection before anyone uses it.
+        if not _still_good(dbapi_conn, record.info.get("agentdesk_idle_since")):
+            raise sa_exc.DisconnectionError("the connection was lost while it sat in the pool")
 
     return engine

@@ -38,15 +38,21 @@ def _events(url, cid):
         store.close()
 
 
+async def _claim_the_angry_customer(pilot) -> ConversationScreen:
+    """From the queue, ``n``: the claimed conversation, its assistant ready."""
+    app = pilot.app
+    await connected(pilot)
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
+                   and app.screen.assist is not None, what="the conversation with its assistant")
+    return app.screen
+
+
 async def test_angry_customer_gets_explained_suggestions_one_key_away(angry_url):
     url, cid = angry_url
     app = make_app(url, clock=FakeClock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
-                       and app.screen.assist is not None, what="the conversation with its assistant")
-        screen = app.screen
+        screen = await _claim_the_angry_customer(pilot)
         helper = screen.assist
         assert helper.needs_deescalation and helper.level in ("upset", "hostile")
         assert "THIRD time" in helper.evidence or any("THIRD" in w for w in helper.evidence)
@@ -95,11 +101,7 @@ async def test_a_suggestion_goes_in_while_typing(angry_url):
     url, cid = angry_url
     app = make_app(url, clock=FakeClock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
-                       and app.screen.assist is not None, what="the conversation with its assistant")
-        screen = app.screen
+        screen = await _claim_the_angry_customer(pilot)
         composer = screen.query_one(Composer)
         if not composer.has_focus:
             await pilot.press("r")
@@ -120,11 +122,7 @@ async def test_dismiss_and_draft_check(angry_url):
     url, cid = angry_url
     app = make_app(url, clock=FakeClock())
     async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.mine
-                       and app.screen.assist is not None, what="assistant")
-        screen = app.screen
+        screen = await _claim_the_angry_customer(pilot)
         await wait_for(pilot, lambda: screen.query_one(Composer).has_focus, what="composer")
         await pilot.press(*"Please calm down, as I already said")
         hints = screen.query_one(DraftHints)

@@ -37,6 +37,14 @@ def _events(url, kind):
         store.close()
 
 
+async def _quoted_queue(pilot) -> QueueView:
+    """The console connected, with wait quotes on its queue."""
+    await connected(pilot)
+    view = pilot.app.screen.query_one(QueueView)
+    await wait_for(pilot, lambda: bool(view.bounds), what="quotes")
+    return view
+
+
 async def test_banner_rows_and_first_quotes(warm):
     url, clock = warm
     app = make_app(url, clock=clock)
@@ -68,9 +76,7 @@ async def test_wait_update_for_a_waiting_customer(warm):
     url, clock = warm
     app = make_app(url, clock=clock)
     async with app.run_test(size=(120, 30)) as pilot:
-        await connected(pilot)
-        view = app.screen.query_one(QueueView)
-        await wait_for(pilot, lambda: bool(view.bounds), what="quotes")
+        view = await _quoted_queue(pilot)
         target = view.rows[2]
         view.move_to_key(target.id)
         await pilot.press("enter")
@@ -101,9 +107,7 @@ async def test_report_after_outcomes(warm):
     url, clock = warm
     app = make_app(url, clock=clock)
     async with app.run_test(size=(120, 30)) as pilot:
-        await connected(pilot)
-        view = app.screen.query_one(QueueView)
-        await wait_for(pilot, lambda: bool(view.bounds), what="quotes")
+        await _quoted_queue(pilot)
         await wait_for(pilot, lambda: len(_events(url, "wait_quoted")) == 5, what="recorded")
     # one customer (who was quoted a bound) is answered within it, one gives up early
     store = Store.open(url)
