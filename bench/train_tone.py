@@ -48,10 +48,11 @@ sys.path.insert(0, str(ROOT))
 from agentdesk.scripts.model import features, low_threshold, sentences  # noqa: E402
 
 GOEMOTIONS_POSITIVE = {"anger", "annoyance", "disappointment", "disgust"}
-DECISION_THRESHOLD = 0.75
-"""Chosen once, by hand, on the MAIA-DQE validation split with ``bench/tone_eval.py
---sweep``: the best F1 there (0.478, shared with 0.775), in the middle of a flat
-stretch from 0.42 to 0.875 (docs/tone.md)."""
+DECISION_THRESHOLD = 0.70
+"""Chosen by hand on the MAIA-DQE validation split with ``bench/tone_eval.py --sweep``
+after each retraining. For the stemmed features: the best F1 there (0.505; 31
+positives, so one turn moves it by about 0.01), and also the best on train + val
+(0.501). Before stemming it was 0.75 (docs/tone.md)."""
 
 SLOTS = {
     "item": ["The book", "The ebook", "My order", "The map update", "The voucher", "The package",

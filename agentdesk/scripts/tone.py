@@ -236,6 +236,12 @@ def _group_free(pattern: str) -> str:
     return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
 
 
+_CUE_START = r"(?:(?<![\w'’])|(?<=\s['‘’])|(?<=^['‘’])|(?<=[(\[:]['‘’]))"
+"""Where a cue may start: not inside a word or right after a word's apostrophe ("don't"
+does not hold the cue "t …"), but right after an opening single quote (one that starts
+the text or follows a space, a bracket or a colon): "told me to 'shut up'"."""
+
+
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     from agentdesk.scripts import lexicon as lx
@@ -251,7 +257,7 @@ def _tables() -> _Tables:
         (Tone.URGENCY, lx.URGENCY), (Tone.GRATITUDE, lx.GRATITUDE),
     ):
         alts = "|".join(f"({_group_free(p)})" for p, _, _ in cues)
-        rx = re.compile(rf"(?<![\w'’])(?:{alts})(?![\w])", flags)
+        rx = re.compile(rf"{_CUE_START}(?:{alts})(?![\w])", flags)
         staff_only = len(lx.ABUSE) if tone is Tone.ABUSE else len(cues)
         tone_res.append((tone, rx, [(w, c, i >= staff_only) for i, (_, w, c) in enumerate(cues)]))
     emoji = [(re.compile(p), Tone(t), w, c) for p, t, w, c in lx.EMOJI]

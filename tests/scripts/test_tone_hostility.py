@@ -113,6 +113,25 @@ def test_own_words_quoted_still_count():
     assert ("you are useless", "insult") in evidence(analyze(text), Tone.ABUSE)
 
 
+@pytest.mark.parametrize("text,tone,phrase", [
+    # a cue right after an opening single quote (start of text, after a space, a bracket
+    # or a colon) is matched; after a word's apostrophe it is not
+    ("'Unacceptable' is the only word for it.", Tone.ANGER, "Unacceptable"),
+    ("Honestly, 'unacceptable' is the word.", Tone.ANGER, "unacceptable"),
+    ("Caller kept saying: 'shut up and listen to me'", Tone.ABUSE, "shut up"),
+    ("My answer (‘unacceptable’) stands.", Tone.ANGER, "unacceptable"),
+])
+def test_a_cue_right_after_an_opening_quote_is_matched(text, tone, phrase):
+    assert phrase in [p for p, _ in evidence(analyze(text), tone)]
+
+
+def test_a_cue_is_not_matched_inside_a_contraction():
+    # "don't" + "t work…" / "I'd" + "d…": the apostrophe of a word is not a quote
+    r = analyze("I didn't scam anyone, I'd like my refund.")
+    assert r.signal(Tone.ANGER) is None or all(
+        r.text[e.start - 1] != "'" for e in r.signal(Tone.ANGER).evidence)
+
+
 def test_profanity_about_a_thing_is_anger_not_abuse():
     text = "this f***ing parcel has been stuck in Leeds for a week"
     r = analyze(text)

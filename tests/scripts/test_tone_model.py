@@ -28,6 +28,31 @@ def _shipped_threshold():
     model.set_threshold(None)
 
 
+# ------------------------------------------------------------------ words
+
+@pytest.mark.parametrize("forms,stem", [
+    (("crash", "crashes", "crashed", "crashing"), "crash"),
+    (("reply", "replies", "replied"), "reply"),
+    (("charge", "charges"), "charg"),
+    (("refund", "refunds", "refunded"), "refund"),
+])
+def test_word_forms_share_one_feature(forms, stem):
+    assert {model.stem(f) for f in forms} == {stem}
+
+
+@pytest.mark.parametrize("word", ["nothing", "doesn't", "can't", "access", "still", "this",
+                                  "was", "bus", "<num>", "nobody"])
+def test_short_words_negators_contractions_and_ss_words_stay(word):
+    assert model.stem(word) == word
+
+
+def test_tokens_keep_the_original_spans():
+    text = "It CRASHED again, crashing twice"
+    assert [(w, text[s:e]) for w, s, e in model.tokens(text)] == [
+        ("it", "It"), ("crash", "CRASHED"), ("again", "again"), ("crash", "crashing"),
+        ("twic", "twice")]
+
+
 # ------------------------------------------------------------------ sentences
 
 def test_sentences_split_at_end_marks_and_line_breaks():
