@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentdesk.domain import AuthorKind, EventKind, Status
+from agentdesk.domain import AuthorKind, EventKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.desk import Desk

@@ -25,7 +25,6 @@ Bounds: ``naive×1.5`` and ``Gamma-q`` — the p-quantile of the QL-A wait
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from agentdesk.queueing.backtest import Prediction, QuoteContext

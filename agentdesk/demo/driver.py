@@ -266,7 +266,6 @@ class DemoDriver:
     def _play(self, agent: _SimAgent, now: float) -> None:
         work = agent.work
         assert work is not None
-        desk = self.desk
         while work.index < len(work.steps) and work.steps[work.index].at <= now:
             step = work.steps[work.index]
             work.index += 1

@@ -1316,7 +1316,7 @@ class _PlanBuilder:
         """Today's closed contacts and the customers who were new today (see the module
         docstring); ``regulars`` are the customers with history who may write again."""
         assert self.today_start is not None
-        rng, c, now = self.rng, self.c, self.now
+        rng, now = self.rng, self.now
         # everyone in line now arrived after every contact of today (the newest arrivals
         # are the waiting ones, the ones being worked now just before them); the last
         # half hour belongs to the queue of now in any case

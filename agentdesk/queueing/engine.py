@@ -57,7 +57,7 @@ from bisect import bisect_left
 from operator import add, ge, mul, neg
 from typing import Any, Hashable, Iterable, Iterator, Mapping, Sequence
 
-from agentdesk.queueing.calibration import GROUP_EDGES, Calibration, from_score, load_group, stage_group
+from agentdesk.queueing.calibration import GROUP_EDGES, Calibration, load_group, stage_group
 from agentdesk.queueing.history import HistorySummary, QueueHistory, summarize
 from agentdesk.queueing.text import ordinal, plural
 

@@ -246,7 +246,7 @@ ABUSE: list[Cue] = [
      2.0, "insult"),
     (rf"(?:{_ADJ}|{_NOUN}),? (?:(?:the )?(?:every|each) (?:single |last )?one of you|the (?:whole )?(?:lot|bunch|pair) of you|all of you|the (?:whole )?lot of them)", 2.0, "insult"),
     (rf"{_ADJ} and so (?:are|is) (?:you|your \w+)(?: (?:all|lot|people|guys))?|(?:junk|rubbish|garbage|trash|crap|{_SHIT}) and so (?:are|is) (?:you|your \w+)(?: (?:all|lot|people|guys))?", 2.0, "insult"),
-    (rf"(?:stupid|dumb|useless|lazy|incompetent|brainless|clueless|pathetic|worthless|thick) (?:bot|robot|machine|agents?|person|woman|man|girl|guy|boy|staff|people|employees?|workers?|sods|gits|lot)", 1.8, "insult"),
+    (r"(?:stupid|dumb|useless|lazy|incompetent|brainless|clueless|pathetic|worthless|thick) (?:bot|robot|machine|agents?|person|woman|man|girl|guy|boy|staff|people|employees?|workers?|sods|gits|lot)", 1.8, "insult"),
     (rf"{_ADJ} (?:agents?|staff|people|company|support|bots?|robots?|employees?|workers?)", 1.6, "insult"),
     (r"(?:you|u) (?:people |lot |guys )?(?:suck|are a joke|are useless|are hopeless|make me sick)", 1.8, "insult"),
     # name-calling in the plural: aimed at the company and its staff

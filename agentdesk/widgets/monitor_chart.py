@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
