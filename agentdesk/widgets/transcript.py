@@ -133,6 +133,12 @@ class Transcript(ScrollView, can_focus=True):
         self.earlier_count = 0  # messages not loaded yet (older)
         self._highlight_map: dict[int, list[tuple[int, int]]] = {}
 
+    def on_mount(self) -> None:
+        # Stay on the newest message when the pane gets shorter (the assist panel or the
+        # composer opening below it) or longer, and as messages arrive, until the agent
+        # scrolls up; scrolling back to the end sticks again (Textual's anchor).
+        self.anchor()
+
     # ---------------------------------------------------------------- data
 
     @property

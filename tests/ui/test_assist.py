@@ -136,3 +136,57 @@ async def test_dismiss_and_draft_check(angry_url):
         await wait_for(pilot, lambda: any(e.kind == "suggestion_dismissed" for e in _events(url, cid)),
                        what="dismissed")
         assert not screen.query_one(AssistPanel).has_class("-visible")
+
+
+async def test_the_newest_message_stays_in_view_when_the_assistant_opens(sqlite_url):
+    # At 80×24 the assistant and the composer take half the screen once the conversation
+    # is claimed: the transcript must still end on the customer's newest message (it
+    # used to keep its old scroll offset and hide the last two).
+    clock = FakeClock()
+    store = Store.open(sqlite_url)
+    desk = Desk(store, clock=clock)
+    desk.create_queue("billing", "Billing", 60, 0.8)
+    alice = desk.create_agent("alice", "Alice Moreau")
+    desk.set_agent_status(alice.id, "available")
+    c = desk.create_customer("Kenji Watanabe", "kenji@example.com")
+    cid = desk.arrive(c.id, "billing", "chat", "hello??", at=clock.now - 900)
+    for i, line in enumerate([
+        "seriously, 15 minutes and not even an acknowledgement",
+        "15 minutes. I've got better things to do than stare at this window",
+        "right, five more minutes and then I'm making a complaint",
+        "Still nothing. Do you actually have anyone working on chat?",
+    ]):
+        desk.customer_message(cid, line, at=clock.now - 600 + 60 * i)
+    store.close()
+    app = make_app(sqlite_url, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _claim_the_angry_customer(pilot)
+        await pilot.pause()
+        transcript = screen.query_one(Transcript)
+        assert transcript.is_vertical_scroll_end
+        assert "Do you actually have anyone working on chat?" in screen_text(app)
+        # the agent scrolls up to read: the view stays where they put it as a message arrives
+        transcript.focus()
+        await pilot.press("home")
+        await pilot.pause()
+
+        def customer_writes(line: str) -> None:
+            s = Store.open(sqlite_url)
+            try:
+                Desk(s, clock=clock).customer_message(cid, line)
+            finally:
+                s.close()
+
+        count = transcript.message_count
+        customer_writes("Hello?? Anyone?")
+        await wait_for(pilot, lambda: transcript.message_count == count + 1, what="the new message")
+        await pilot.pause()
+        assert transcript.scroll_y == 0
+        # back at the end, it sticks again
+        await pilot.press("end")
+        await pilot.pause()
+        customer_writes("I'm going to give up on you lot in a minute.")
+        await wait_for(pilot, lambda: transcript.message_count == count + 2, what="the second message")
+        await pilot.pause()
+        assert transcript.is_vertical_scroll_end
+        assert "give up on you lot in a minute" in screen_text(app)
