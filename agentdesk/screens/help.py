@@ -3,6 +3,9 @@ never disagree with the footer), with the user's remapped keys."""
 
 from __future__ import annotations
 
+import textwrap
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -30,9 +33,21 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.origin = origin
 
+    KEY_COLUMN = 16
+    NAME_COLUMN = 14
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(self._content(), id="help-text")
+            yield Static(self._content(self._text_width(self.app.size.width)), id="help-text")
+
+    @staticmethod
+    def _text_width(screen_width: int) -> int:
+        """Columns for text inside the box: 84 wide at most, less its border, padding
+        and scrollbar."""
+        return min(84, screen_width) - 6
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#help-text", Static).update(self._content(self._text_width(event.size.width)))
 
     def _keys_for(self, action_id: str, default: str) -> str:
         keymap = getattr(self.app, "_keymap", {}) or {}
@@ -52,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
         """Anything a screen's help adds after the key tables."""
         return []
 
-    def _content(self) -> Content:
+    def _content(self, width: int = 78) -> Content:
         origin_scopes = set(getattr(self.origin, "ACTION_SCOPES", ()))
         titles = self.scope_titles()
         first = next(iter(titles), None)
@@ -63,14 +78,24 @@ class HelpScreen(ModalScreen[None]):
             lines.append(Content.styled(titles[scope], "bold underline"))
             for a in ACTIONS:
                 if a.scope == scope:
-                    lines.append(Content.assemble(
-                        Content.styled(f"  {self._keys_for(a.id, a.key):<16}", "bold $accent"),
-                        Content.styled(f"{a.description:<14}", "bold"),
-                        Content(a.help),
-                    ))
+                    lines.extend(self._action_lines(self._keys_for(a.id, a.key), a.description, a.help, width))
             lines.append(Content(""))
         lines.extend(self.extra_lines())
         return Content("\n").join(lines)
+
+    def _action_lines(self, keys: str, name: str, help_text: str, width: int) -> list[Content]:
+        """One action as a row of three columns (keys, name, what it does), the last
+        wrapped with a hanging indent so it reads as a column at any width."""
+        indent = 2 + self.KEY_COLUMN + self.NAME_COLUMN
+        key_cell = Content.styled(f"  {keys:<{self.KEY_COLUMN - 1}} ", "bold $accent")
+        name_cell = Content.styled(f"{name:<{self.NAME_COLUMN - 1}} ", "bold")
+        room = width - indent
+        if room < 20:  # too narrow for columns: the text on lines of its own
+            return [Content.assemble(key_cell, name_cell),
+                    *(Content("    " + part) for part in textwrap.wrap(help_text, max(10, width - 4)))]
+        parts = textwrap.wrap(help_text, room) or [""]
+        return [Content.assemble(key_cell, name_cell, Content(parts[0])),
+                *(Content(" " * indent + part) for part in parts[1:])]
 
     def action_close(self) -> None:
         self.dismiss(None)
