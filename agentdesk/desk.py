@@ -433,7 +433,8 @@ class Desk:
                 {"cu": customer_id, "q": qid, "ch": channel, "s": subject[:300], "p": int(priority), "now": now,
                  "pv": make_preview(body, 200), "tone": tone}).scalar_one()
             ops.append_event(conn, EventKind.ARRIVED, now, cid, None,
-                             {"queue_id": qid, "channel": channel, "priority": int(priority)})
+                             {"queue_id": qid, "channel": channel, "priority": int(priority),
+                              "customer_id": int(customer_id)})
             mid = ops.insert_message(conn, cid, client_id or new_client_id(), author, body, now)
             if mid is None:
                 raise Conflict("this message was already recorded (duplicate client id)")

@@ -43,8 +43,10 @@ A wait that has not ended is *still waiting*. Each queue has a target ``T``
   (claim → resolve, hold and wrap-up included). Handles ended by a transfer are not in
   AHT; handles still open are not counted anywhere.
 * **FCR** (first contact resolution) = share of resolved conversations that were
-  resolved without a transfer before their first ``resolved`` and were not reopened
-  less than ``fcr_reopen_days`` × 24 h after it. A success whose reopen window has not
+  resolved without a transfer before their first ``resolved`` and where the customer
+  did not come back less than ``fcr_reopen_days`` × 24 h after it: neither reopened
+  this conversation nor started another one (a *repeat contact*: an ``arrived`` event of
+  the same customer, from the event's ``customer_id``). A success whose window has not
   closed yet is counted as a success and reported as *pending*.
 * **transfers** = number of ``transferred`` events; **transfer rate** = handled
   conversations with at least one transfer / handled conversations (handled = claimed at
@@ -173,6 +175,10 @@ class Conversation:
     csat: int | None = None
     quotes: list[Quote] = ()  # type: ignore[assignment]
     last_event_id: int = 0
+    customer_id: int | None = None
+    next_contact_at: float | None = None
+    """When the customer next started another conversation after this one's first
+    resolution (kept up to date by :class:`MetricsBook`; None: not in what it has seen)."""
 
     # ------------------------------------------------------------------ folding
 
@@ -181,6 +187,7 @@ class Conversation:
         self.last_event_id = max(self.last_event_id, int(ev.event_id))
         if kind == "arrived":
             self.arrived_at = at
+            self.customer_id = _int(data.get("customer_id"))
             self.queue_id = _int(data.get("queue_id"))
             self.current_queue_id = self.queue_id
             channel = data.get("channel")
@@ -342,6 +349,8 @@ def fcr_outcome(conv: Conversation, reopen_days: float, now: float) -> str | Non
     if conv.transfers_before_resolve:
         return "no"
     window = reopen_days * DAY_S
+    if conv.next_contact_at is not None and conv.next_contact_at - conv.first_resolved_at < window:
+        return "no"  # the customer came back with another conversation
     for at, _by in conv.reopens:
         if at >= conv.first_resolved_at and at - conv.first_resolved_at < window:
             return "no"
@@ -554,6 +563,10 @@ class MetricsBook:
         # still-waiting waits, per queue: sorted (start, conversation id)
         self._open: dict[int | None, list[tuple[float, int]]] = defaultdict(list)
         self._open_of: dict[int, tuple[int | None, float]] = {}
+        # repeat contacts: every arrival seen (in the cohort or not) per customer, sorted,
+        # and the cohort's conversations per customer
+        self._arrivals: dict[int, list[float]] = defaultdict(list)
+        self._of_customer: dict[int, list[int]] = defaultdict(list)
 
     # ------------------------------------------------------------------ input
 
@@ -568,9 +581,17 @@ class MetricsBook:
             return True
         conv = self._convs.get(cid)
         if conv is None:
-            if ev.kind != "arrived" or not self.in_cohort(float(ev.at)):
+            if ev.kind != "arrived":
+                return True
+            self.note_arrival(ev)
+            if not self.in_cohort(float(ev.at)):
                 return True
             conv = self._convs[cid] = Conversation(cid)
+            conv.apply(ev)
+            if conv.customer_id is not None:
+                self._of_customer[conv.customer_id].append(cid)
+            self._dirty.add(cid)
+            return True
         elif ev.event_id <= conv.last_event_id:
             if ev.event_id == conv.last_event_id:
                 return True  # seen already
@@ -578,6 +599,35 @@ class MetricsBook:
         conv.apply(ev)
         self._dirty.add(cid)
         return True
+
+    def note_arrival(self, ev: EventRecord) -> None:
+        """Remember an ``arrived`` event's customer and time, whether or not it is in the
+        cohort: a later conversation of the same customer is a repeat contact for the
+        cohort's earlier ones (see FCR). :meth:`add` calls it; a report also feeds it
+        the arrivals after its cohort, up to the FCR window."""
+        customer = _int((ev.data or {}).get("customer_id"))
+        if customer is None:
+            return
+        times = self._arrivals[customer]
+        at = float(ev.at)
+        if times and at < times[-1]:
+            if at in times:
+                return
+            bisect.insort(times, at)
+        elif not times or at != times[-1]:
+            times.append(at)
+        else:
+            return
+        self._dirty.update(self._of_customer.get(customer, ()))
+
+    def _next_contact(self, conv: Conversation) -> float | None:
+        if conv.customer_id is None or conv.first_resolved_at is None:
+            return None
+        times = self._arrivals.get(conv.customer_id)
+        if not times:
+            return None
+        i = bisect.bisect_right(times, conv.first_resolved_at)
+        return times[i] if i < len(times) else None
 
     def extend(self, events: Iterable[EventRecord]) -> None:
         for ev in events:
@@ -587,6 +637,8 @@ class MetricsBook:
         """Refold one conversation from its whole log (events in id order)."""
         conv: Conversation | None = None
         for ev in sorted(events, key=lambda e: e.event_id):
+            if ev.kind == "arrived":
+                self.note_arrival(ev)
             if conv is None:
                 if ev.kind != "arrived" or not self.in_cohort(float(ev.at)):
                     continue
@@ -596,6 +648,8 @@ class MetricsBook:
             self._forget(conversation_id)
         else:
             self._convs[conversation_id] = conv
+            if conv.customer_id is not None and conversation_id not in self._of_customer[conv.customer_id]:
+                self._of_customer[conv.customer_id].append(conversation_id)
             self._dirty.add(conversation_id)
 
     def _forget(self, cid: int) -> None:
@@ -621,9 +675,11 @@ class MetricsBook:
         return cid in self._convs
 
     def conversation(self, cid: int) -> Conversation | None:
+        self._flush()  # its repeat contact is up to date
         return self._convs.get(cid)
 
     def conversations(self) -> Iterator[Conversation]:
+        self._flush()
         return iter(self._convs.values())
 
     def _flush(self) -> None:
@@ -640,6 +696,7 @@ class MetricsBook:
             if old is not None:
                 for k, v in _expand(old):
                     totals[k] -= v
+            conv.next_contact_at = self._next_contact(conv)
             new = _compact(_contribution(conv, self.targets, self.fcr_reopen_days), keys)
             for k, v in _expand(new):
                 totals[k] += v

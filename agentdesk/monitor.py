@@ -38,7 +38,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -855,9 +855,12 @@ def _cohort_statement(store: "Store", since: float | None, until: float | None, 
     # are extracted by the database; only a quote's data (its inputs) is parsed here.
     author = json_field(store, "author", "e.data")
     fields = ", ".join(json_field(store, f, "e.data") for f in _COHORT_FIELDS)
+    # the customer of each arrival, from the conversation (events written before
+    # arrivals carried their customer_id have it only there): for repeat contacts (FCR)
+    customer = "CASE WHEN e.kind = 'arrived' THEN (SELECT c.customer_id FROM conversation c WHERE c.id = e.conversation_id) END"
     stmt = text(
         "SELECT e.id, e.kind, e.conversation_id, e.agent_id, e.at, "
-        f"CASE WHEN e.kind = 'wait_quoted' THEN e.data END, {fields} FROM event e "
+        f"CASE WHEN e.kind = 'wait_quoted' THEN e.data END, {fields}, {customer} FROM event e "
         f"WHERE e.conversation_id IN (SELECT conversation_id FROM event WHERE {' AND '.join(cond)}) "
         f"AND e.kind IN :kinds AND (e.kind <> 'message' OR {author} = 'agent') {upto_cond}"
         "ORDER BY e.conversation_id, e.id"
@@ -871,7 +874,9 @@ _COHORT_FIELDS = ("queue_id", "channel", "to_queue_id", "author", "queue_update"
 def _cohort_change(r: Sequence[Any]) -> Change:
     if r[5] is not None:  # a wait quote: all of it
         return Change(int(r[0]), r[1], r[2], r[3], float(r[4]), _json(r[5]))
-    data = {k: v for k, v in zip(_COHORT_FIELDS, r[6:]) if v is not None}
+    data = {k: v for k, v in zip(_COHORT_FIELDS, r[6:-1]) if v is not None}
+    if r[-1] is not None:
+        data["customer_id"] = int(r[-1])
     if "queue_update" in data:  # SQLite gives 1/0, PostgreSQL 'true'/'false'
         data["queue_update"] = data["queue_update"] in (1, True, "true")
     return Change(int(r[0]), r[1], r[2], r[3], float(r[4]), data)
@@ -887,7 +892,24 @@ def feed_cohort(store: "Store", book: MetricsBook, since: float | None, until: f
         for r in conn.execute(stmt, params):
             book.add(_cohort_change(r))
             n += 1
+        if until is not None:
+            # customers who came back after the cohort's end, within the FCR window
+            for ch in _arrivals(conn, until, until + book.fcr_reopen_days * 86400.0):
+                book.note_arrival(ch)
     return n
+
+
+def _arrivals(conn: Any, start: float, end: float) -> list[Change]:
+    """``arrived`` events in ``[start, end)`` with only their customer."""
+    from sqlalchemy import text
+
+    rows = conn.execute(text(
+        "SELECT e.id, e.conversation_id, e.at, c.customer_id FROM event e "
+        "JOIN conversation c ON c.id = e.conversation_id "
+        "WHERE e.kind = 'arrived' AND e.at >= :start AND e.at < :end ORDER BY e.id"),
+        {"start": start, "end": end})
+    return [Change(int(r[0]), "arrived", r[1], None, float(r[2]), {"customer_id": int(r[3])})
+            for r in rows if r[3] is not None]
 
 
 def load_cohort_events(store: "Store", since: float | None, until: float | None,
@@ -906,7 +928,14 @@ def load_conversation_events(store: "Store", conversation_id: int,
     stmt = text("SELECT id, kind, conversation_id, agent_id, at, data FROM event WHERE conversation_id = :c "
                 "AND kind IN :kinds ORDER BY id").bindparams(bindparam("kinds", expanding=True))
     with store.read() as conn:
-        return [_change(r) for r in conn.execute(stmt, {"c": conversation_id, "kinds": list(kinds)})]
+        out = [_change(r) for r in conn.execute(stmt, {"c": conversation_id, "kinds": list(kinds)})]
+        if any(ch.kind == "arrived" and "customer_id" not in (ch.data or {}) for ch in out):
+            customer = conn.execute(text("SELECT customer_id FROM conversation WHERE id = :c"),
+                                    {"c": conversation_id}).scalar()
+            if customer is not None:
+                out = [replace(ch, data={**ch.data, "customer_id": int(customer)})
+                       if ch.kind == "arrived" and "customer_id" not in (ch.data or {}) else ch for ch in out]
+        return out
 
 
 def load_movements(store: "Store", start: float, *, upto: int | None = None

@@ -148,7 +148,7 @@ def _num(value: Any) -> float | None:
 _STORE_ONLY = {
     EventKind.MESSAGE: {"message_id", "author"},
     EventKind.NOTE: {"message_id", "author"},
-    EventKind.ARRIVED: {"queue_id", "channel", "queue"},
+    EventKind.ARRIVED: {"queue_id", "channel", "queue", "customer_id"},
     EventKind.CLAIMED: {"queue_id", "waited_s", "version"},
     EventKind.TRANSFERRED: {"from_queue_id", "to_queue_id", "message_id", "from_queue", "to_queue"},
     EventKind.RESOLVED: {"note_message_id", "summary"},

@@ -3,6 +3,7 @@ against a batch build (hypothesis), and the chart history."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import math
 import random
 
@@ -356,3 +357,71 @@ def test_the_metrics_engine_loads_no_ui_or_database():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     heavy = ("textual", "rich", "sqlalchemy", "sqlmodel", "agentdesk.store", "agentdesk.desk")
     assert not [m for m in loaded if any(m == h or m.startswith(h + ".") for h in heavy)]
+
+
+# ----------------------------------------------------------------------------- repeat contacts
+
+def repeat_log() -> list[Change]:
+    """Customers 100, 200, 300, each with a conversation resolved at 100, and what they
+    did next (see the test below)."""
+    e = Log()
+    for cid, customer in ((1, 100), (3, 200), (5, 300)):
+        e(0, "arrived", cid, queue_id=BILLING, channel="chat", priority=0, customer_id=customer)
+        e(10, "claimed", cid, 7, queue_id=BILLING, waited_s=10, version=1)
+    # 300 writes in again on another channel while #5 is still open: not a repeat contact
+    e(50, "arrived", 6, queue_id=BILLING, channel="email", priority=0, customer_id=300)
+    for cid in (1, 3, 5):
+        e(100, "resolved", cid, 7, disposition="solved")
+    # 100 comes back two days later with a new conversation: #1 did not resolve it
+    e(100 + 2 * DAY, "arrived", 2, queue_id=TECH, channel="chat", priority=0, customer_id=100)
+    # 200 comes back after eight days: outside a seven-day window
+    e(100 + 8 * DAY, "arrived", 4, queue_id=BILLING, channel="chat", priority=0, customer_id=200)
+    return e.events
+
+
+def test_a_customer_who_comes_back_with_a_new_conversation_was_not_resolved_first_time():
+    book = book_of(repeat_log(), fcr_reopen_days=7)
+    now = 100 + 9 * DAY
+    outcome = {cid: fcr_outcome(book.conversation(cid), 7, now) for cid in (1, 3, 5)}
+    assert outcome == {1: "no", 3: "yes", 5: "yes"}
+    assert book.metrics(now).fcr == pytest.approx(2 / 3)
+    # with a window of one day, #1's customer came back too late to count
+    assert book_of(repeat_log(), fcr_reopen_days=1).metrics(now).fcr == 1.0
+    rows = {c.conversation_id: conversation_row(c, queue_names={}, fcr_reopen_days=7, now=now)
+            for c in book.conversations()}
+    assert rows[1]["fcr"] == "no" and rows[3]["fcr"] == "yes"
+
+
+def test_a_repeat_contact_after_the_cohort_still_counts():
+    # the report for the first day: #2 arrived after it, yet it is #1's repeat contact
+    book = book_of(repeat_log(), fcr_reopen_days=7, since=0, until=DAY)
+    assert sorted(c.conversation_id for c in book.conversations()) == [1, 3, 5, 6]
+    assert fcr_outcome(book.conversation(1), 7, 100 + 9 * DAY) == "no"
+
+
+def test_a_repeat_contact_arriving_later_changes_the_figure_already_asked_for():
+    events = repeat_log()
+    came_back = next(e for e in events if e.conversation_id == 2)
+    book = book_of([e for e in events if e is not came_back], fcr_reopen_days=7)
+    assert book.metrics(100 + DAY).fcr == 1.0
+    book.add(came_back)
+    assert book.metrics(100 + 3 * DAY).fcr == pytest.approx(2 / 3)
+
+
+def test_arrivals_without_a_customer_link_nothing():
+    events = [replace(e, data={k: v for k, v in e.data.items() if k != "customer_id"}) for e in repeat_log()]
+    assert book_of(events, fcr_reopen_days=7).metrics(100 + 9 * DAY).fcr == 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(order=st.lists(st.integers(0, 20), max_size=40), probes=st.lists(st.integers(0, 20), max_size=4),
+       days=st.sampled_from([1, 7]))
+def test_repeat_contacts_incremental_matches_batch(order, probes, days):
+    events = repeat_log()
+    batch = book_of(events, fcr_reopen_days=days)
+    live = MetricsBook(TARGETS, fcr_reopen_days=days)
+    for i, e in enumerate(_interleavings(order, events)):
+        live.add(e)
+        if i in probes:
+            live.metrics(NOW)
+    assert live.metrics(NOW).as_dict() == batch.metrics(NOW).as_dict()

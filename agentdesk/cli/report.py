@@ -50,8 +50,9 @@ def report(
                                                  show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with every figure.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per conversation.")] = False,
-    fcr_days: Annotated[Optional[int], typer.Option("--fcr-days", min=0, help="A reopen less than this many days "
-                                                    "after the first resolve is not first-contact resolution. "
+    fcr_days: Annotated[Optional[int], typer.Option("--fcr-days", min=0, help="A customer who comes back (a reopen or a "
+                                                    "new conversation) less than this many days after the first "
+                                                    "resolve means it was not first-contact resolution. "
                                                     "Default: metrics.fcr_reopen_days (7).",
                                                     show_default=False)] = None,
     db: Annotated[Optional[str], typer.Option("--db", help="Database: a file path or a SQLAlchemy URL. Default: "

@@ -280,3 +280,42 @@ def test_the_report_agrees_with_the_wallboard(monitor, writer):
     assert len(rep.rows) == board.total.metrics.conversations
     billing = build_report(monitor.store, since=local_midnight(T0), until=None, now=T0, queue="BILLING ")
     assert billing.queue.name == "billing" and billing.total.offered == by_name(board)["billing"].metrics.offered
+
+
+@pytest.mark.parametrize("old_events", [False, True], ids=["customer-in-event", "event-without-customer"])
+def test_the_report_counts_a_repeat_contact_after_its_period(db_url, writer, clock, old_events):
+    """FCR in ``agentdesk report`` for a past day: a customer who came back with a new
+    conversation the day after is a miss for that day, though the new one is not in it.
+    Events written before arrivals carried their customer are linked through the
+    conversation."""
+    day = 86400.0
+    writer.create_queue("billing", "Billing", 60, 0.8)
+    agent = writer.create_agent("ana", "Ana Silva")
+    writer.set_agent_status(agent.id, "available")
+    start = clock.now = T0 - 5 * day
+    came_back = writer.create_customer("Kim Lee", "kim@example.com")
+    one_off = writer.create_customer("Ola Berg", "ola@example.com")
+    first = writer.arrive(came_back.id, "billing", "chat", "my card was charged twice")
+    writer.arrive(one_off.id, "billing", "chat", "how do I change my address?")
+    for _ in range(2):
+        clock.advance(60)
+        claim = writer.claim_next(agent.id)
+        clock.advance(300)
+        writer.resolve(claim, "solved")
+    clock.now = start + day + 3600
+    again = writer.arrive(came_back.id, "billing", "email", "still charged twice")
+    if old_events:
+        with writer.store.write() as conn:
+            conn.execute(text("UPDATE event SET data = json_remove(data, '$.customer_id') WHERE kind = 'arrived'")
+                         if writer.store.is_sqlite else
+                         text("UPDATE event SET data = (data::jsonb - 'customer_id')::json WHERE kind = 'arrived'"))
+    rep = build_report(writer.store, since=start - 60, until=start + day / 2, now=start + 10 * day,
+                       fcr_reopen_days=7)
+    fcr = {r["conversation_id"]: r["fcr"] for r in rep.rows}
+    assert again not in fcr
+    assert fcr[first] == "no" and sorted(fcr.values()) == ["no", "yes"]
+    assert rep.total.fcr == 0.5
+    # with a window shorter than the gap, the same day resolved both at first contact
+    short = build_report(writer.store, since=start - 60, until=start + day / 2, now=start + 10 * day,
+                         fcr_reopen_days=1)
+    assert short.total.fcr == 1.0
