@@ -547,18 +547,26 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
         f = acc[Tone.FRUSTRATION]
         f.score += bonus
         covered = [(e.start, e.end) for e in f.evidence]
-        shown = 0
+        chosen: list[tuple[int, int]] = []
         for start, end, w in contributions:
-            if shown == 3:
+            if len(chosen) == 3:
                 break
             if w < 0.4 or any(start < ce and cs < end for cs, ce in covered):
                 continue
             if text[start:end].lower() in _STOPWORDS or end - start < 3:
                 continue
+            chosen.append((start, end))
+            covered.append((start, end))
+        # neighbouring words read as one phrase: "each", "time" → "each time"
+        merged: list[list[int]] = []
+        for start, end in sorted(chosen):
+            if merged and not text[merged[-1][1]:start].strip():
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
             f.evidence.append(Evidence(start, end, "learned cue"))
             f.weights.append(0.0)
-            covered.append((start, end))
-            shown += 1
         f.notes.append(f"learned scorer {p:.2f}")
 
     # 6. context

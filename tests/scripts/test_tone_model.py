@@ -255,3 +255,21 @@ def test_sweep_refuses_the_test_split():
                            "--maia-splits", "val,test"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2
     assert "never looks at the test split" in proc.stderr
+
+
+@pytest.mark.parametrize("text", [
+    "I've been charged TWICE for the same order. £84.99 each time. I want the second one back today.",
+    "The app keeps crashing every single time I open it and nobody replies to my emails.",
+    "Third week without my refund, still nothing on my account.",
+])
+def test_learned_cue_words_next_to_each_other_read_as_one_phrase(text):
+    r = analyze(text, ToneContext())
+    spans = sorted((e.start, e.end) for s in r.signals for e in s.evidence if e.cue == "learned cue")
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        assert text[e1:s2].strip(), f"{text[s1:e1]!r} and {text[s2:e2]!r} should be one phrase"
+
+
+def test_a_learned_phrase_is_shown_whole():
+    text = "I've been charged TWICE for the same order. £84.99 each time. I want the second one back today."
+    f = analyze(text).signal(Tone.FRUSTRATION)
+    assert "each time" in [text[e.start:e.end] for e in f.evidence if e.cue == "learned cue"]

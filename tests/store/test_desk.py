@@ -658,7 +658,8 @@ def test_arrive_rows_and_events(desk, clock):
     assert row["preview"] == "Where is my parcel? Order 7781." and row["assignee_id"] is None
     mid = message_id(desk, cid, "customer", "Where is my parcel?\n\nOrder 7781.")
     assert events_after(desk, mark) == [
-        ("arrived", cid, None, {"queue_id": floor.queues["orders"].id, "channel": "email", "priority": 1}),
+        ("arrived", cid, None, {"queue_id": floor.queues["orders"].id, "channel": "email", "priority": 1,
+                                "customer_id": gold.id}),
         ("message", cid, None, {"message_id": mid, "author": "customer"}),
     ]
     plat = desk.create_customer("Ada Park", tier="platinum")
