@@ -319,3 +319,28 @@ def test_the_report_counts_a_repeat_contact_after_its_period(db_url, writer, clo
     short = build_report(writer.store, since=start - 60, until=start + day / 2, now=start + 10 * day,
                          fcr_reopen_days=1)
     assert short.total.fcr == 1.0
+
+
+def test_a_customer_coming_back_lowers_fcr_on_the_live_board(monitor, floor, writer, clock, db_url):
+    loaded(monitor)
+    erin = floor.agents["erin"]
+    writer.set_agent_status(erin.id, "available")
+    zed = writer.create_customer("Zed Hart", "zed@example.com")
+    clock.advance(5)
+    first = writer.arrive(zed.id, "billing", "chat", "my invoice is wrong")
+    clock.advance(5)
+    claim = writer.claim(erin.id, first)
+    clock.advance(120)
+    writer.resolve(claim, "solved")
+    board = monitor.poll()
+    resolved, fcr = board.total.metrics.resolved, board.total.metrics.fcr
+    clock.advance(600)
+    writer.arrive(zed.id, "billing", "email", "the invoice is still wrong")
+    board = monitor.poll()
+    assert board.total.metrics.resolved == resolved
+    assert board.total.metrics.fcr == pytest.approx(fcr - 1 / resolved)
+    fresh = Monitor.open(db_url, clock=clock)  # read from scratch: the same figure
+    try:
+        assert loaded(fresh).total.metrics.fcr == board.total.metrics.fcr
+    finally:
+        fresh.close()
