@@ -90,6 +90,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "AGENTDESK_WAIT_COVERAGE": ("wait_coverage", float),
     "AGENTDESK_FCR_REOPEN_DAYS": ("fcr_reopen_days", int),
 }
+_ENV_WANTS = {float: "a number such as 0.9", int: "a whole number such as 7"}
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -192,7 +193,7 @@ def load_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
             values[attr] = typ(raw)
         except ValueError:
             raise ConfigError(
-                f"environment variable {name}={raw!r} must be a {typ.__name__}"
+                f"environment variable {name}={raw!r} must be {_ENV_WANTS.get(typ, typ.__name__)}"
             ) from None
     if "wait_coverage" in values and not 0.5 <= values["wait_coverage"] <= 0.99:
         raise ConfigError("environment variable AGENTDESK_WAIT_COVERAGE must be between 0.5 and 0.99")

@@ -246,10 +246,10 @@ def test_empty_file_is_all_defaults(tmp_path):
 @pytest.mark.parametrize(
     "name, value, words",
     [
-        ("AGENTDESK_WAIT_COVERAGE", "high", ["AGENTDESK_WAIT_COVERAGE", "float"]),
+        ("AGENTDESK_WAIT_COVERAGE", "high", ["AGENTDESK_WAIT_COVERAGE", "a number such as 0.9"]),
         ("AGENTDESK_WAIT_COVERAGE", "2", ["between 0.5 and 0.99"]),
         ("AGENTDESK_WAIT_COVERAGE", "nan", ["between 0.5 and 0.99"]),
-        ("AGENTDESK_FCR_REOPEN_DAYS", "soon", ["AGENTDESK_FCR_REOPEN_DAYS", "int"]),
+        ("AGENTDESK_FCR_REOPEN_DAYS", "soon", ["AGENTDESK_FCR_REOPEN_DAYS", "a whole number such as 7"]),
         ("AGENTDESK_FCR_REOPEN_DAYS", "-3", ["AGENTDESK_FCR_REOPEN_DAYS", "0 or more"]),
     ],
 )
