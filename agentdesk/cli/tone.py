@@ -71,6 +71,9 @@ def tone(
         if (text is None) == (file is None):
             raise UsageError("give either a TEXT argument or --file FILE (not both): "
                              "agentdesk tone \"I've asked three times already!\"")
+        if text is not None and not text.strip():
+            raise UsageError("TEXT is blank: give the customer's message, e.g. "
+                             "agentdesk tone \"I've asked three times already!\"")
         if file is not None and (context or waited_min is not None or repeat_contacts):
             raise UsageError("--context, --waited-min and --repeat-contacts apply to TEXT; "
                              "in --file give \"context\" and \"waited_min\" per line")

@@ -112,6 +112,12 @@ def test_text_and_file_together_is_usage_error(tmp_path):
     assert res.exit_code == 2 and "either a TEXT argument or --file" in res.stderr
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_blank_text_is_usage_error(blank):
+    res = runner.invoke(tone.app, [blank])
+    assert res.exit_code == 2 and "TEXT is blank" in res.stderr and res.stdout == ""
+
+
 def test_nothing_given_is_usage_error():
     res = runner.invoke(tone.app, [])
     assert res.exit_code == 2 and "Error:" in res.stderr
