@@ -52,17 +52,22 @@ class Composer(TextArea):
         super().__init__(soft_wrap=True, tab_behavior="focus", **kwargs)
         self.mode = "reply"
 
+    # Ctrl+S, Ctrl+T, Esc and F5–F7 are priority keys: the app runs them as soon as they
+    # arrive, while characters typed just before may still be waiting in this widget's
+    # queue (fast typing, input buffered over a slow SSH link). Each one therefore runs
+    # from this widget's queue, after every key that came before it.
+
     def action_send(self) -> None:
-        self.screen.action_send()  # type: ignore[attr-defined]
+        self.call_later(self.screen.action_send)  # type: ignore[attr-defined]
 
     def action_switch_mode(self) -> None:
-        self.screen.action_switch_mode()  # type: ignore[attr-defined]
+        self.call_later(self.screen.action_switch_mode)  # type: ignore[attr-defined]
 
     def action_leave_composer(self) -> None:
-        self.screen.query_one(Transcript).focus()
+        self.call_later(self.screen.query_one(Transcript).focus)
 
     def action_use_suggestion(self, index: int) -> None:
-        self.screen.action_use_suggestion(index)  # type: ignore[attr-defined]
+        self.call_later(self.screen.action_use_suggestion, index)  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "use_suggestion":  # greyed out exactly when the screen's 1/2/3 are

@@ -262,6 +262,11 @@ class PracticeScreen(Screen[None]):
     # ------------------------------------------------------------ actions
 
     def action_submit(self) -> None:
+        # a priority key, run as soon as it arrives: read the reply only after the keys
+        # typed before it have reached the composer (they wait in its queue)
+        self.composer.call_later(self._submit)
+
+    def _submit(self) -> None:
         if self.phase != ANSWERING:
             return
         reply = self.composer.text.strip()

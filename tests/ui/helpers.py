@@ -49,3 +49,22 @@ def screen_text(app) -> str:
     """The characters currently on the (headless) screen, one line per row."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def burst(app, text: str, *then: str) -> None:
+    """Keys as a fast typist or a terminal replaying buffered input delivers them: all
+    at once, with no pause for the app to handle one before the next arrives (Pilot's
+    ``press`` waits after every key, so it cannot show ordering bugs)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    driver = app._driver
+    for ch in text:
+        key = ch if ch.isalnum() else _character_to_key(ch)
+        event = events.Key(key, ch)
+        event.set_sender(app)
+        driver.send_message(event)
+    for key in then:
+        event = events.Key(key, None)
+        event.set_sender(app)
+        driver.send_message(event)

@@ -11,7 +11,7 @@ from agentdesk.store.db import Store
 from agentdesk.widgets.assist_panel import AssistPanel, DraftHints
 from agentdesk.widgets.transcript import Transcript
 from tests.conftest import FakeClock
-from tests.ui.helpers import connected, make_app, screen_text, wait_for
+from tests.ui.helpers import burst, connected, make_app, screen_text, wait_for
 
 ANGRY = "This is the THIRD time I'm writing and nobody answered!! Your service is useless."
 
@@ -190,3 +190,30 @@ async def test_the_newest_message_stays_in_view_when_the_assistant_opens(sqlite_
         await pilot.pause()
         assert transcript.is_vertical_scroll_end
         assert "give up on you lot in a minute" in screen_text(app)
+
+
+async def test_a_reply_typed_fast_is_sent_whole(angry_url):
+    """Ctrl+S is a priority key: the app handles it as soon as it arrives, possibly while
+    the composer still has typed characters to insert. The reply sent must be all of
+    them (it once went out cut after the first 50–70 characters)."""
+    url, cid = angry_url
+    app = make_app(url, clock=FakeClock())
+    reply = ("I'm so sorry, Kenji. I have started the refund of the second charge now; "
+             "you will see it within 3-5 working days and I will email you the reference.")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _claim_the_angry_customer(pilot)
+        composer = screen.query_one(Composer)
+        if not composer.has_focus:
+            await pilot.press("r")
+        await wait_for(pilot, lambda: composer.has_focus, what="the composer")
+        burst(app, reply, "ctrl+s")
+
+        def sent() -> list[str]:
+            store = Store.open(url)
+            try:
+                return [m.body for m in Desk(store).conversation(cid).messages if m.kind == "agent"]
+            finally:
+                store.close()
+
+        await wait_for(pilot, lambda: bool(sent()), what="the reply sent")
+        assert sent() == [reply]

@@ -26,7 +26,7 @@ from agentdesk.sessions import (
 )
 from agentdesk.store.db import Store
 from tests.conftest import FakeClock
-from tests.ui.helpers import screen_text, wait_for
+from tests.ui.helpers import burst, screen_text, wait_for
 
 
 class FakeMonotonic(FakeClock):
@@ -270,6 +270,22 @@ async def test_a_practice_turn_is_timed_scored_and_exported(tmp_path):
     assert [t["response_s"] for t in data["turns"]] == [42.0, 200.0]
     assert data["turns"][0]["points"] == 10 and data["turns"][1]["points"] < data["turns"][1]["max_points"]
     assert data["engine"].startswith("engine-")
+
+
+async def test_a_practice_reply_typed_fast_is_scored_whole():
+    """Ctrl+S arrives right behind the typed characters (a fast typist, buffered input):
+    the scored reply is all of them, not what the composer held when the key arrived."""
+    app = make(load_sample_source("billing-double-charge"), practice=True, trainee="Noor", clock=FakeClock())
+    reply = ("I'm so sorry you were charged twice, I can see why that's frustrating. "
+             "I have started the refund now and you will see it within 3-5 working days.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: isinstance(screen, PracticeScreen) and screen.composer.has_focus,
+                       what="role-play")
+        burst(app, reply, "ctrl+s")
+        await wait_for(pilot, lambda: screen.phase == "scored", what="the turn's scorecard")
+        assert reply in screen.result.plain
+        assert "✓ Set a clear expectation" in screen.result.plain
 
 
 async def test_practice_export_key_writes_markdown_anywhere(tmp_path):
