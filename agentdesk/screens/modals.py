@@ -106,6 +106,10 @@ class TransferDialog(_Dialog):
         self.query_one("#note", TextArea).focus()
 
     def action_confirm(self) -> None:
+        # Ctrl+S is a priority key: read the note after the keys typed before it
+        self.query_one("#note", TextArea).call_later(self._confirm)
+
+    def _confirm(self) -> None:
         options = self.query_one(OptionList)
         note = self.query_one("#note", TextArea).text.strip()
         error = self.query_one("#error", Label)

@@ -192,6 +192,10 @@ class AnnotateDialog(ModalScreen["str | None"]):
         self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
+        # Ctrl+S is a priority key: read the note after the keys typed before it
+        self.query_one(TextArea).call_later(self._save)
+
+    def _save(self) -> None:
         text = self.query_one(TextArea).text.strip()
         if not text:
             self.notify("Write the note first (or Esc to cancel).", severity="warning", timeout=2, markup=False)

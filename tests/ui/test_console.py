@@ -12,7 +12,7 @@ from agentdesk.store.db import Store
 from agentdesk.widgets.queue_view import QueueView
 from agentdesk.widgets.transcript import Transcript
 from tests.conftest import build_floor
-from tests.ui.helpers import connected, make_app, wait_for
+from tests.ui.helpers import burst, connected, make_app, wait_for
 
 
 @pytest.fixture
@@ -66,7 +66,8 @@ async def test_full_lifecycle_by_keys(floor_url):
         assert screen.query_one(Composer).text == ""
 
         # internal note: Esc leaves the composer, i starts a note
-        await pilot.press("escape", "i", *"VIP, check refund", "ctrl+s")
+        await pilot.press("escape", "i")
+        burst(app, "VIP, check refund", "ctrl+s")
         await wait_for(pilot, lambda: any(m.kind == "note" for m in screen.query_one(Transcript).messages),
                        what="the note")
 
@@ -86,7 +87,8 @@ async def test_full_lifecycle_by_keys(floor_url):
         await pilot.press("ctrl+s")  # no note yet: refused, dialog stays
         await pilot.pause()
         assert app.screen is dialog
-        await pilot.press("down", "enter", *"Refund approved, needs a new order", "ctrl+s")
+        await pilot.press("down", "enter")
+        burst(app, "Refund approved, needs a new order", "ctrl+s")  # typed fast: Ctrl+S right behind
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen), what="back to the queue")
 
     conv = _conv(floor_url, first)

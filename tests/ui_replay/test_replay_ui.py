@@ -190,7 +190,9 @@ async def test_annotating_a_sample_saves_a_copy_and_says_where():
     app = make(load_sample_source("lost-parcel-anxious"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
-        await pilot.press("a", *"Good reassurance", "ctrl+s")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnnotateDialog), what="the note editor")
+        burst(app, "Good reassurance", "ctrl+s")  # typed fast: Ctrl+S right behind
         await wait_for(pilot, lambda: screen.source.session.annotations and not screen._saving, what="saved")
         copy = sample_copy_path("lost-parcel-anxious")
         assert copy.is_file() and screen.source.path == copy
