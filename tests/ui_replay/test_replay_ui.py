@@ -193,7 +193,8 @@ async def test_annotating_a_sample_saves_a_copy_and_says_where():
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AnnotateDialog), what="the note editor")
         burst(app, "Good reassurance", "ctrl+s")  # typed fast: Ctrl+S right behind
-        await wait_for(pilot, lambda: screen.source.session.annotations and not screen._saving, what="saved")
+        await wait_for(pilot, lambda: any(a.body == "Good reassurance" for a in screen.source.session.annotations)
+                       and not screen._saving, what="saved")
         copy = sample_copy_path("lost-parcel-anxious")
         assert copy.is_file() and screen.source.path == copy
         messages = [n.message for n in app._notifications]
