@@ -197,8 +197,9 @@ async def test_annotating_a_sample_saves_a_copy_and_says_where():
                        and not screen._saving, what="saved")
         copy = sample_copy_path("lost-parcel-anxious")
         assert copy.is_file() and screen.source.path == copy
-        messages = [n.message for n in app._notifications]
-        assert any(str(copy) in m and "read-only" in m for m in messages), messages
+        # notify() posts a message: the toast is up once the app has handled it
+        await wait_for(pilot, lambda: any(str(copy) in n.message and "read-only" in n.message
+                                          for n in app._notifications), what="where the note went")
     assert load_sample_source("lost-parcel-anxious").session.annotations[-1].body == "Good reassurance"
 
 
@@ -343,9 +344,9 @@ async def test_the_session_list_opens_replay_and_roleplay():
         assert app.screen is picker
         await pilot.press("home")
         await pilot.press("p")  # "abandoned in queue": no agent reply to practise
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any("nothing to practise" in n.message for n in app._notifications),
+                       what="why there is nothing to practise")
         assert app.screen is picker
-        assert any("nothing to practise" in n.message for n in app._notifications)
 
 
 # ----------------------------------------------------------------- hostile text
@@ -409,7 +410,7 @@ async def test_a_markup_like_file_name_in_a_notification_is_shown_literally(tmp_
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await pilot.press("a", *"noted", "ctrl+s")
-        await wait_for(pilot, lambda: screen.source.session.annotations and not screen._saving, what="saved")
+        await wait_for(pilot, lambda: any(str(path) in n.message for n in app._notifications), what="saved")
         await pilot.pause(0.2)
         assert app.is_running
         [saved] = [n for n in app._notifications if str(path) in n.message]
