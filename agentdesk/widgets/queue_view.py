@@ -260,6 +260,19 @@ class QueueView(VirtualList[WaitingRow]):
             return per.get(key[2])
         return self._flat_bounds.get(key[2])
 
+    def _bound_text(self, key: QKey) -> tuple[str, bool]:
+        """The ≤max cell, and whether it is a number: "≤6m"; "—" when the wait engine
+        has no honest bound for this customer (too few recent outcomes like theirs: the
+        banner says why); empty while the first quotes are on their way."""
+        per = self._queue_bounds.get(key[3])
+        bounds = per if per is not None and key[2] in per else self._flat_bounds
+        if key[2] not in bounds:
+            return "", False
+        bound = bounds[key[2]]
+        if bound is None:
+            return "—", False
+        return f"≤{fmt_wait(bound, short=True)}", True
+
     # ------------------------------------------------------------ rendering
 
     def row_token(self, row: WaitingRow) -> Any:
@@ -296,8 +309,7 @@ class QueueView(VirtualList[WaitingRow]):
         pos_text = f"{pos:>4} " if priority <= 0 else f"{pos:>3}★ "
         pos_style = style("queue--priority") if priority > 0 else dim
         queue = self.queue_names.get(queue_id, "?")
-        bound = self.bound_of(key)
-        bound_text = f"≤{fmt_wait(bound, short=True)}" if bound is not None else ""
+        bound_text, quoted = self._bound_text(key)
         fixed = [
             (pos_text, pos_style),
             (col(fmt_wait(wait), 7), wait_style),
@@ -311,7 +323,7 @@ class QueueView(VirtualList[WaitingRow]):
             name = sanitize(row.customer_name, single_line=True) if row is not None else "…"
             segs.append(Segment(col(name, name_w), Style(bold=True) if row is not None else dim))
         if bound_w:
-            segs.append(Segment(col(bound_text, bound_w), style("queue--bound")))
+            segs.append(Segment(col(bound_text, bound_w), style("queue--bound") if quoted else dim))
         if preview_w:
             segs.append(Segment(fit(row.preview if row is not None else "", preview_w), dim))
         return segs
