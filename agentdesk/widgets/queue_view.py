@@ -280,7 +280,7 @@ class QueueView(VirtualList[WaitingRow]):
         return self.missing_token(qkey(row))
 
     def missing_token(self, key: QKey) -> Any:
-        return (int(self.clock() - key[1]), self.bound_of(key), self.position(key))
+        return (int(self.clock() - key[1]), self._bound_text(key)[0], self.position(key))
 
     def render_row(self, row: WaitingRow, index: int, width: int, selected: bool) -> list[Segment]:
         return self._render(qkey(row), row, width)

@@ -135,6 +135,24 @@ async def test_rows_not_loaded_yet_show_what_is_known():
         assert row.customer_name in screen_text(app).splitlines()[20]
 
 
+async def test_the_bound_column_tells_no_honest_bound_from_not_quoted_yet():
+    rows = make_rows(3)
+    ordered = sorted(rows, key=qkey)
+    app = Host(rows)
+    async with app.run_test(size=(110, 10)) as pilot:
+        view = app.query_one(QueueView)
+        await settle(pilot, view)
+        quoted, unsure, fresh = ordered
+        view.set_queue_bounds({quoted.queue_id: {quoted.id: 330.0},
+                               unsure.queue_id: {**({quoted.id: 330.0} if unsure.queue_id == quoted.queue_id else {}),
+                                                 unsure.id: None}})
+        await pilot.pause()
+        lines = {r.id: next(ln for ln in screen_text(app).splitlines() if r.customer_name in ln) for r in ordered}
+        assert "≤6m" in lines[quoted.id]  # rounded up, as the customer is told
+        assert "—" in lines[unsure.id] and "≤" not in lines[unsure.id]  # no honest bound
+        assert "—" not in lines[fresh.id] and "≤" not in lines[fresh.id]  # not quoted yet
+
+
 async def test_cursor_stays_on_the_same_conversation_across_updates():
     rows = make_rows(4000)
     app = Host(rows, head=4000)
