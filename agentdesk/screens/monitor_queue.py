@@ -52,6 +52,7 @@ class MonitorQueueScreen(Screen[None]):
 
     def on_mount(self) -> None:
         view = self.query_one(QueueView)
+        view.show_bounds = False  # the monitor computes no wait quotes: no empty ≤max column
         view.loading = True
         view.empty_text = "No one is waiting in this queue."
         board = self.app.board
@@ -69,7 +70,7 @@ class MonitorQueueScreen(Screen[None]):
     def _render_header(self) -> None:
         view = self.query_one(QueueView)
         width = view.scrollable_content_region.width or self.size.width
-        self.query_one("#mq-header", Static).update(inert(QueueView.header(width)))
+        self.query_one("#mq-header", Static).update(inert(QueueView.header(width, bounds=False)))
 
     def _render_title(self) -> None:
         view = self.query_one(QueueView)

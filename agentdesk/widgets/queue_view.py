@@ -218,18 +218,21 @@ class QueueView(VirtualList[WaitingRow]):
 
     FIXED_W = 5 + 7 + 2 + 10 + 6  # position, wait, tone, queue, channel
 
+    show_bounds = True
+    """Show the ≤max column (the monitor's waiting list, which has no quotes, does not)."""
+
     @classmethod
-    def layout(cls, width: int) -> tuple[int, int, int]:
+    def layout(cls, width: int, bounds: bool = True) -> tuple[int, int, int]:
         """(customer, bound, preview) column widths for a list ``width`` cells wide."""
         remaining = max(0, width - cls.FIXED_W)
         name_w = min(remaining, max(8, min(22, remaining // 3)) + 1)
-        bound_w = 7 if remaining - name_w > 30 else 0
+        bound_w = 7 if bounds and remaining - name_w > 30 else 0
         return name_w, bound_w, max(0, remaining - name_w - bound_w)
 
     @classmethod
-    def header(cls, width: int) -> str:
+    def header(cls, width: int, bounds: bool = True) -> str:
         """Column titles aligned with :meth:`render_row`."""
-        name_w, bound_w, preview_w = cls.layout(width)
+        name_w, bound_w, preview_w = cls.layout(width, bounds)
         text = "   # " + col("wait", 7) + "  " + col("queue", 10) + col("chan", 6) + col("customer", name_w)
         if bound_w:
             text += col("≤max", bound_w)
@@ -317,7 +320,7 @@ class QueueView(VirtualList[WaitingRow]):
             (col(queue, 10), dim),
             (col(channel_label(row.channel) if row is not None else "…", 6), dim),
         ]
-        name_w, bound_w, preview_w = self.layout(width)
+        name_w, bound_w, preview_w = self.layout(width, self.show_bounds)
         segs = [Segment(t, s) for t, s in fixed]
         if name_w:
             name = sanitize(row.customer_name, single_line=True) if row is not None else "…"

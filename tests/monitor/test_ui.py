@@ -113,6 +113,8 @@ async def test_agent_and_queue_drill_in(db_url, clock, writer, floor):
         new = writer.arrive(cust.id, "tech", "email", "My camera will not pair.")
         await wait_for(pilot, lambda: view.get(new) is not None, what="the new arrival")
         assert "waiting in tech: 2" in screen_text(app)
+        assert "≤max" not in screen_text(app), "the monitor has no wait quotes: no empty column for them"
+        assert "Nina Park" in screen_text(app)
         view.move_to_key(new)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorConversationScreen)
