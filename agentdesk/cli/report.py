@@ -225,7 +225,7 @@ def _print_text(rep, where: str) -> None:
 
     scope = f" · queue {sanitize(rep.queue.name, single_line=True)}" if rep.queue else ""
     typer.echo(f"agentdesk report · conversations that arrived {local(rep.since)} → {local(rep.until)}{scope}")
-    typer.echo(f"database {sanitize(where, single_line=True)} · FCR: not reopened within {rep.fcr_reopen_days:g} "
+    typer.echo(f"database {sanitize(where, single_line=True)} · FCR: customer not back within {rep.fcr_reopen_days:g} "
                f"days · definitions: docs/metrics.md")
     if not rep.total.conversations:
         typer.echo("No conversations arrived in that period.")
