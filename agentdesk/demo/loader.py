@@ -76,11 +76,16 @@ def _prepare(desk: "Desk", seed: int | None) -> str:
 
 
 def shift_times(desk: "Desk", delta: float) -> None:
-    """Move every timestamp forward by ``delta`` seconds (one transaction)."""
+    """Move every timestamp forward by ``delta`` seconds (one transaction): the time
+    columns, and the one time kept inside event data, a wait quote's ``at`` (the moment
+    it was given; the quote audit measures waits from it). The demo store is SQLite."""
     with desk.store.write() as conn:
         for table, columns in _TIME_COLUMNS.items():
             sets = ", ".join(f"{c} = {c} + :d" for c in columns)
             conn.execute(text(f"UPDATE {table} SET {sets}"), {"d": delta})
+        conn.execute(text(
+            "UPDATE event SET data = json_set(data, '$.at', json_extract(data, '$.at') + :d) "
+            "WHERE kind = 'wait_quoted' AND json_type(data, '$.at') IN ('integer', 'real')"), {"d": delta})
 
 
 def load_plan(desk: "Desk", plan: "DemoPlan") -> None:

@@ -411,3 +411,45 @@ def test_any_today_is_consistent(seed, waiting, active, today, hours):
                    on_hold=0, today_contacts=today, today_hours=hours)
     assert 0 < len(p.today) <= today
     check_consistent(p)
+
+
+def test_moving_an_idle_demo_to_now_keeps_the_quote_audit(tmp_path, sqlite_template):
+    """A demo store idle for a while is moved forward to now; the wait quotes move with it
+    (their own time is inside the event data), so `agentdesk waits report` reads the same
+    as before the move instead of every quote broken by the idle hours."""
+    import shutil
+
+    from agentdesk.demo.loader import load_plan, shift_times
+    from agentdesk.desk import Desk
+    from agentdesk.store.db import Store
+    from agentdesk.waits import WaitBoard, quote_audit
+    from tests.conftest import FakeClock
+
+    path = tmp_path / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    p = build_plan(seed=7, now=NOW, customers=80, waiting=24)
+    store = Store.open(str(path))
+    try:
+        clock = FakeClock(p.now)
+        desk = Desk(store, clock=clock, tone_fn=None)
+        load_plan(desk, p)
+        board = WaitBoard(desk)
+        board.load()
+        keys: dict[int, list[tuple[int, float, int]]] = defaultdict(list)
+        for row in desk.waiting():
+            keys[row.queue_id].append((-row.priority, row.enqueued_at, row.id))
+        board.quote(keys, record=True)  # the first quotes of the customers waiting now
+        clock.advance(240)
+        for qid, waiting in keys.items():  # the last in each line is answered: settled quotes
+            agent = next(a for a in desk.agents() if qid in a.queue_ids)
+            desk.set_agent_status(agent.id, "available")
+            desk.claim(agent.id, max(waiting)[2])
+        before = quote_audit(desk, None, None)
+        assert sum(f["quotes"] for f in before.values()) >= 5
+        assert sum(f["counted"] for f in before.values()) >= 1, before  # and some already settled
+        shift_times(desk, 3 * 3600)
+        clock.advance(3 * 3600)
+        after = quote_audit(desk, None, None)
+    finally:
+        store.close()
+    assert after == before
