@@ -408,7 +408,6 @@ async def test_a_markup_like_file_name_in_a_notification_is_shown_literally(tmp_
     write_sessions(path, [load_sample("wrong-item-sent")])
     app = make(load_file_source(path))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
         await pilot.press("a", *"noted", "ctrl+s")
         await wait_for(pilot, lambda: any(str(path) in n.message for n in app._notifications), what="saved")
         await pilot.pause(0.2)
