@@ -464,8 +464,13 @@ class ConversationScreen(Screen[None]):
                 self.notify("No wait quote for this conversation yet; try again in a few seconds.", timeout=3)
                 return
             from agentdesk.queueing import customer_update
+            from agentdesk.waits import CHANNEL_NOUNS
 
-            body = customer_update(quote)
+            # the handle time is the queue's, over all its channels, named after the
+            # usual one ("chats are taking about 8 minutes"): for a customer on another
+            # channel (an email in a chat-heavy queue) say "requests", not "chats"
+            own = CHANNEL_NOUNS.get(v.channel)
+            body = customer_update(quote, noun=None if own == quote.inputs.get("noun") else "request")
             self._update_quote = quote
             composer.mode = "update"
         else:

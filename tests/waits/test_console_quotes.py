@@ -127,3 +127,28 @@ async def test_report_after_outcomes(warm):
     text = subprocess.run([sys.executable, "-m", "agentdesk", "waits", "report", "--db", url],
                           capture_output=True, text=True, timeout=60).stdout
     assert "billing" in text and "100.0%" in text
+
+
+async def test_an_update_to_a_customer_on_another_channel_does_not_call_it_a_chat(warm):
+    """The queue's contacts are chats: an email customer's update says "requests are
+    taking about …", not "chats"."""
+    url, clock = warm
+    store = Store.open(url)
+    try:
+        desk = Desk(store, clock=clock, tone_fn=None)
+        cust = desk.create_customer("Erin Walsh", "erin@example.com")
+        mail = desk.arrive(cust.id, "billing", "email", "Please confirm my refund.", subject="refund")
+    finally:
+        store.close()
+    app = make_app(url, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = await _quoted_queue(pilot)
+        await wait_for(pilot, lambda: view.bounds.get(mail, 0) != 0, what="the email's quote")
+        view.move_to_key(mail)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.view is not None,
+                       what="the waiting conversation")
+        await pilot.press("w")
+        composer = app.screen.query_one(Composer)
+        await wait_for(pilot, lambda: "in line" in composer.text, what="the update text")
+        assert "requests are taking about" in composer.text and "chats" not in composer.text
