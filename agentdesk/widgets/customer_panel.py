@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +17,8 @@ from agentdesk.widgets.format import fmt_date
 
 _DISPOSITION_LABELS = dict(DISPOSITIONS)
 TIER_STYLES = {"platinum": "bold $accent", "gold": "bold $warning", "standard": "$text-muted"}
+WIDTH = 30  # CustomerPanel.DEFAULT_CSS sets the same width
+TEXT_W = WIDTH - 1 - 2 - 3  # less the border, the padding, and room for a scrollbar
 
 
 def customer_content(view: ConversationView, now: float) -> Content:
@@ -43,10 +46,18 @@ def customer_content(view: ConversationView, now: float) -> Content:
             Content.styled(datetime.fromtimestamp(h.created_at).strftime("%d %b %Y"), "$text-muted"),
             Content(f"  {h.queue}"),
         ))
-        lines.append(Content.assemble(Content("  "), Content(sanitize(h.subject, single_line=True)[:60])))
-        lines.append(Content.assemble(
-            Content.styled(f"  → {outcome}", "$success" if h.disposition else "$warning"),
-            Content.styled(f" · {h.channel}", "$text-muted")))
+        # wrapped here with an indent, so a long subject or outcome stays under its date
+        # instead of running back to the panel's edge (the panel is WIDTH cells wide)
+        for part in textwrap.wrap(sanitize(h.subject, single_line=True)[:60], TEXT_W - 2) or [""]:
+            lines.append(Content("  " + part))
+        style = "$success" if h.disposition else "$warning"
+        if len(f"  → {outcome} · {h.channel}") <= TEXT_W:
+            lines.append(Content.assemble(Content.styled(f"  → {outcome}", style),
+                                          Content.styled(f" · {h.channel}", "$text-muted")))
+        else:
+            for i, part in enumerate(textwrap.wrap(outcome, TEXT_W - 4)):
+                lines.append(Content.styled(("  → " if i == 0 else "    ") + part, style))
+            lines.append(Content.styled(f"    {h.channel}", "$text-muted"))
     return Content("\n").join(lines)
 
 
