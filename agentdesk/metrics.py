@@ -586,11 +586,9 @@ class MetricsBook:
             self.note_arrival(ev)
             if not self.in_cohort(float(ev.at)):
                 return True
-            conv = self._convs[cid] = Conversation(cid)
+            conv = Conversation(cid)
             conv.apply(ev)
-            if conv.customer_id is not None:
-                self._of_customer[conv.customer_id].append(cid)
-            self._dirty.add(cid)
+            self._keep(conv)
             return True
         elif ev.event_id <= conv.last_event_id:
             if ev.event_id == conv.last_event_id:
@@ -599,6 +597,14 @@ class MetricsBook:
         conv.apply(ev)
         self._dirty.add(cid)
         return True
+
+    def _keep(self, conv: Conversation) -> None:
+        """Hold ``conv`` (new or refolded) in the cohort, linked to its customer."""
+        cid = conv.conversation_id
+        self._convs[cid] = conv
+        if conv.customer_id is not None and cid not in self._of_customer[conv.customer_id]:
+            self._of_customer[conv.customer_id].append(cid)
+        self._dirty.add(cid)
 
     def note_arrival(self, ev: EventRecord) -> None:
         """Remember an ``arrived`` event's customer and time, whether or not it is in the
@@ -610,14 +616,10 @@ class MetricsBook:
             return
         times = self._arrivals[customer]
         at = float(ev.at)
-        if times and at < times[-1]:
-            if at in times:
-                return
-            bisect.insort(times, at)
-        elif not times or at != times[-1]:
-            times.append(at)
-        else:
-            return
+        i = bisect.bisect_left(times, at)
+        if i < len(times) and times[i] == at:
+            return  # seen already
+        times.insert(i, at)
         self._dirty.update(self._of_customer.get(customer, ()))
 
     def _next_contact(self, conv: Conversation) -> float | None:
@@ -647,10 +649,7 @@ class MetricsBook:
         if conv is None:
             self._forget(conversation_id)
         else:
-            self._convs[conversation_id] = conv
-            if conv.customer_id is not None and conversation_id not in self._of_customer[conv.customer_id]:
-                self._of_customer[conv.customer_id].append(conversation_id)
-            self._dirty.add(conversation_id)
+            self._keep(conv)
 
     def _forget(self, cid: int) -> None:
         self._convs.pop(cid, None)

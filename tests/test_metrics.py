@@ -250,17 +250,23 @@ def _interleavings(draw_order: list[int], events: list[Change]) -> list[Change]:
     return out
 
 
+def live_book(events: list[Change], order: list[int], probes: list[int], days: float) -> MetricsBook:
+    """``events`` folded one by one in an interleaved order, asked for figures midway."""
+    live = MetricsBook(TARGETS, fcr_reopen_days=days)
+    for i, e in enumerate(_interleavings(order, events)):
+        live.add(e)
+        if i in probes:
+            live.metrics(NOW)  # asking midway must not change the result
+    return live
+
+
 @settings(max_examples=60, deadline=None)
 @given(order=st.lists(st.integers(0, 20), max_size=60), probes=st.lists(st.integers(0, 40), max_size=6),
        days=st.sampled_from([0, 1, 7]))
 def test_incremental_book_matches_batch(order, probes, days):
     events = floor_log()
     batch = book_of(events, fcr_reopen_days=days)
-    live = MetricsBook(TARGETS, fcr_reopen_days=days)
-    for i, e in enumerate(_interleavings(order, events)):
-        live.add(e)
-        if i in probes:
-            live.metrics(NOW)  # asking midway must not change the result
+    live = live_book(events, order, probes, days)
     for q in (None, BILLING, TECH):
         a, b = live.metrics(NOW, q).as_dict(), batch.metrics(NOW, q).as_dict()
         assert a.keys() == b.keys()
@@ -419,9 +425,4 @@ def test_arrivals_without_a_customer_link_nothing():
 def test_repeat_contacts_incremental_matches_batch(order, probes, days):
     events = repeat_log()
     batch = book_of(events, fcr_reopen_days=days)
-    live = MetricsBook(TARGETS, fcr_reopen_days=days)
-    for i, e in enumerate(_interleavings(order, events)):
-        live.add(e)
-        if i in probes:
-            live.metrics(NOW)
-    assert live.metrics(NOW).as_dict() == batch.metrics(NOW).as_dict()
+    assert live_book(events, order, probes, days).metrics(NOW).as_dict() == batch.metrics(NOW).as_dict()

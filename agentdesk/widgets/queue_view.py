@@ -91,6 +91,10 @@ class QueueIndex:
         return cls(keys, rows, by_id, per_queue, levels)
 
 
+_UNQUOTED = object()
+"""No quote for the conversation yet (unlike None: quoted, without an honest bound)."""
+
+
 class _Bounds(Mapping):
     """Conversation id -> wait bound, read through the per-queue dicts (no merge)."""
 
@@ -100,13 +104,10 @@ class _Bounds(Mapping):
     def __getitem__(self, cid: int) -> float | None:
         view = self._view
         key = view._by_key.get(cid)
-        if key is not None:
-            per = view._queue_bounds.get(key[3])
-            if per is not None and cid in per:
-                return per[cid]
-        if cid in view._flat_bounds:
-            return view._flat_bounds[cid]
-        raise KeyError(cid)
+        bound = view._bound_entry(key[3] if key is not None else None, cid)
+        if bound is _UNQUOTED:
+            raise KeyError(cid)
+        return bound  # type: ignore[return-value]
 
     def __iter__(self) -> Iterator[int]:
         for per in self._view._queue_bounds.values():
@@ -257,24 +258,23 @@ class QueueView(VirtualList[WaitingRow]):
         self._flat_bounds = bounds
         self.refresh()
 
-    def bound_of(self, key: QKey) -> float | None:
-        per = self._queue_bounds.get(key[3])
-        if per is not None:
-            return per.get(key[2])
-        return self._flat_bounds.get(key[2])
+    def _bound_entry(self, queue_id: int | None, cid: int) -> object:
+        """A conversation's bound in seconds, None (no honest bound) or ``_UNQUOTED``."""
+        per = self._queue_bounds.get(queue_id) if queue_id is not None else None
+        if per is not None and cid in per:
+            return per[cid]
+        return self._flat_bounds.get(cid, _UNQUOTED)
 
     def _bound_text(self, key: QKey) -> tuple[str, bool]:
         """The ≤max cell, and whether it is a number: "≤6m"; "—" when the wait engine
         has no honest bound for this customer (too few recent outcomes like theirs: the
         banner says why); empty while the first quotes are on their way."""
-        per = self._queue_bounds.get(key[3])
-        bounds = per if per is not None and key[2] in per else self._flat_bounds
-        if key[2] not in bounds:
+        bound = self._bound_entry(key[3], key[2])
+        if bound is _UNQUOTED:
             return "", False
-        bound = bounds[key[2]]
         if bound is None:
             return "—", False
-        return f"≤{fmt_wait(bound, short=True)}", True
+        return f"≤{fmt_wait(bound, short=True)}", True  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ rendering
 

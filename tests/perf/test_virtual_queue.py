@@ -143,9 +143,10 @@ async def test_the_bound_column_tells_no_honest_bound_from_not_quoted_yet():
         view = app.query_one(QueueView)
         await settle(pilot, view)
         quoted, unsure, fresh = ordered
-        view.set_queue_bounds({quoted.queue_id: {quoted.id: 330.0},
-                               unsure.queue_id: {**({quoted.id: 330.0} if unsure.queue_id == quoted.queue_id else {}),
-                                                 unsure.id: None}})
+        bounds: dict[int, dict[int, float | None]] = {}
+        bounds.setdefault(quoted.queue_id, {})[quoted.id] = 330.0
+        bounds.setdefault(unsure.queue_id, {})[unsure.id] = None
+        view.set_queue_bounds(bounds)
         await pilot.pause()
         lines = {r.id: next(ln for ln in screen_text(app).splitlines() if r.customer_name in ln) for r in ordered}
         assert "≤6m" in lines[quoted.id]  # rounded up, as the customer is told

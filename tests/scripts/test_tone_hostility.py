@@ -125,11 +125,17 @@ def test_a_cue_right_after_an_opening_quote_is_matched(text, tone, phrase):
     assert phrase in [p for p, _ in evidence(analyze(text), tone)]
 
 
-def test_a_cue_is_not_matched_inside_a_contraction():
-    # "don't" + "t work…" / "I'd" + "d…": the apostrophe of a word is not a quote
-    r = analyze("I didn't scam anyone, I'd like my refund.")
-    assert r.signal(Tone.ANGER) is None or all(
-        r.text[e.start - 1] != "'" for e in r.signal(Tone.ANGER).evidence)
+@pytest.mark.parametrize("text,starts", [
+    ("don't", False), ("I'd", False), ("we’ll", False),  # a word's own apostrophe
+    ("'t", True), ("a 't", True), ("(‘t", True), (": 't", True),  # an opening quote
+])
+def test_a_cue_starts_after_an_opening_quote_but_not_inside_a_contraction(text, starts):
+    import re
+
+    from agentdesk.scripts.tone import _CUE_START
+
+    letter = text[-1]  # where a cue spelled from this letter would start
+    assert bool(re.search(_CUE_START + re.escape(letter) + "$", text)) is starts
 
 
 def test_profanity_about_a_thing_is_anger_not_abuse():

@@ -48,6 +48,15 @@ async def _claim_the_angry_customer(pilot) -> ConversationScreen:
     return app.screen
 
 
+async def _into_composer(pilot, screen: ConversationScreen) -> Composer:
+    """The composer, with focus (``r`` if the claim did not give it focus already)."""
+    composer = screen.query_one(Composer)
+    if not composer.has_focus:
+        await pilot.press("r")
+    await wait_for(pilot, lambda: composer.has_focus, what="the composer")
+    return composer
+
+
 async def test_angry_customer_gets_explained_suggestions_one_key_away(angry_url):
     url, cid = angry_url
     app = make_app(url, clock=FakeClock())
@@ -102,10 +111,7 @@ async def test_a_suggestion_goes_in_while_typing(angry_url):
     app = make_app(url, clock=FakeClock())
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _claim_the_angry_customer(pilot)
-        composer = screen.query_one(Composer)
-        if not composer.has_focus:
-            await pilot.press("r")
-        await wait_for(pilot, lambda: composer.has_focus, what="the composer")
+        composer = await _into_composer(pilot, screen)
         await pilot.press("1", "2")  # typing digits stays typing
         assert composer.text == "12"
         await pilot.press("f6")
@@ -202,10 +208,7 @@ async def test_a_reply_typed_fast_is_sent_whole(angry_url):
              "you will see it within 3-5 working days and I will email you the reference.")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _claim_the_angry_customer(pilot)
-        composer = screen.query_one(Composer)
-        if not composer.has_focus:
-            await pilot.press("r")
-        await wait_for(pilot, lambda: composer.has_focus, what="the composer")
+        await _into_composer(pilot, screen)
         burst(app, reply, "ctrl+s")
 
         def sent() -> list[str]:
