@@ -1,7 +1,7 @@
 """Evaluate the tone engine against lexicon baselines on real support chats and Reddit.
 
     python bench/tone_eval.py [--json] [--data DIR] [--maia-splits test,all]
-    python bench/tone_eval.py --sweep [--maia-splits val]     # how the threshold was chosen
+    python bench/tone_eval.py --sweep [--maia-splits dev]     # how the threshold was chosen
     python bench/tone_eval.py --openers-only [--openers-half dev] [--openers-misses]
 
 Binary task, "does this customer message need de-escalation?":
@@ -31,9 +31,13 @@ Systems, all in the same run:
   ``NRCLex.load_token_list`` scores it with the bundled lexicon.
 - ``always yes``: every message positive (the floor any detector must beat).
 
-``--sweep`` prints agentdesk's precision, recall and F1 on a MAIA subset (``val`` by
-default; the test split is refused) for a grid of decision thresholds of the learned
-scorer: this is how the one number that shipped was chosen (docs/tone.md).
+``--sweep`` prints agentdesk's precision, recall and F1 on a MAIA subset (``dev`` =
+train + val by default; the test split is refused) for a grid of decision thresholds of
+the learned scorer: this is how the one number that shipped was chosen (docs/tone.md).
+The shipped 0.70 was the best point on ``val`` and on train + val alike; the default
+is train + val (293 positive turns) because on ``val`` alone (31) one turn moves F1 by
+about 0.01: in an experiment with another feature set its best point was 0.475, while
+train + val showed a flat plateau at 0.75–0.80.
 
 **Demo openers** (``agentdesk/demo/content/openers.py``: the 230 first messages the
 demo writes, agentdesk's own text, each labelled calm, confused, anxious, frustrated,
@@ -355,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--goemotions-split", default="test", choices=("test", "dev"),
                     help="GoEmotions split to report (dev for development)")
     ap.add_argument("--sweep", action="store_true",
-                    help="F1 over decision thresholds on a MAIA development subset (default val)")
+                    help="F1 over decision thresholds on a MAIA development subset (default dev)")
     ap.add_argument("--openers-only", action="store_true",
                     help="only the demo openers table (no data sets needed)")
     ap.add_argument("--openers-half", choices=("both", "dev"), default="both",
@@ -376,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                 print_opener_misses(openers)
         return 0
     if args.sweep and args.maia_splits == "test,all":
-        args.maia_splits = "val"
+        args.maia_splits = "dev"
 
     subsets = {
         "test": lambda it: it.split == "test",

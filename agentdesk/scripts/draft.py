@@ -31,7 +31,7 @@ _RULES: list[tuple[str, str, str, str]] = [
     (r"(?:please |just |you (?:need|have) to )?calm down|relax|chill(?: out)?|take a (?:deep )?breath|no need to (?:shout|get upset|be rude)",
      "inflaming", "telling someone to calm down tells them they are wrong to be upset",
      "I can see this has been really frustrating. Let's sort it out together."),
-    (r"as i (?:already |have |'ve )?(?:said|mentioned|explained|told you|stated|wrote)(?: before| earlier| previously)?|like i (?:said|told you)|as previously (?:stated|mentioned)|per my (?:last|previous) (?:message|email|reply)|i(?: have|'ve) already (?:told|explained to) you",
+    (r"as i(?:'ve| have)?(?: already)? (?:said|mentioned|explained|told you|stated|wrote)(?: before| earlier| previously)?|like i (?:said|told you)|as previously (?:stated|mentioned)|per my (?:last|previous) (?:message|email|reply)|i(?: have|'ve) already (?:told|explained to) you",
      "inflaming", "reads as 'you weren't listening'",
      "To recap: …"),
     # not the empathetic forms: "more time than you should have", "you shouldn't have
@@ -163,10 +163,13 @@ def check_draft(text: str) -> list[DraftHint]:
         taken.append((start, end))
         hints.append(DraftHint(start, end, text[start:end], kind, why, alt))
 
+    # the rules are written with the plain apostrophe; a draft pasted from a word processor
+    # or a phone has the typographic one ("that’s our policy"). Same length, same offsets.
+    plain_text = text.replace("’", "'")
     for m in c.slot.finditer(text):
         add(m.start(), m.end(), "unfilled placeholder", "replace it before sending", "")
     for rx, kind, why, alt in c.rules:
-        for m in rx.finditer(text):
+        for m in rx.finditer(plain_text):
             add(m.start(), m.end(), kind, why, alt)
     for m in c.jargon.finditer(text):
         word = m.group()

@@ -279,12 +279,14 @@ def _tables() -> _Tables:
 
 
 def _lower(text: str) -> str:
-    """``text`` lower-cased, character for character (so every offset stays valid)."""
+    """``text`` lower-cased, character for character (so every offset stays valid), with
+    the typographic apostrophe that phones type ("don’t") as the plain one the cue tables
+    are written with."""
     low = text.lower()
-    if len(low) == len(text):
-        return low
-    # a few characters lower-case to two ("İ" → "i̇"): leave those as they are
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(low) != len(text):
+        # a few characters lower-case to two ("İ" → "i̇"): leave those as they are
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return low.replace("’", "'")
 
 
 def _words_before(text: str, start: int, n: int = 3) -> list[str]:

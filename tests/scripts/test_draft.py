@@ -28,6 +28,12 @@ def hint_for(text, phrase):
     ("I CANNOT CHANGE THAT", "CANNOT CHANGE THAT", "shouting"),
     ("Done!!!", "!!!", "shouting"),
     ("Next step: {next_step}", "{next_step}", "unfilled placeholder"),
+    ("As I've already said, the refund takes 5 days.", "As I've already said", "inflaming"),
+    ("as i have already explained, no.", "as i have already explained", "inflaming"),
+    # the typographic apostrophe of a draft pasted from a document or a phone
+    ("As I’ve already said, the refund takes 5 days.", "As I’ve already said", "inflaming"),
+    ("Sorry, that’s our policy.", "that’s our policy", "dismissive"),
+    ("There’s nothing I can do about it.", "There’s nothing I can do", "dismissive"),
 ])
 def test_flagged(text, phrase, kind):
     h = hint_for(text, phrase)

@@ -45,6 +45,35 @@ def test_frustration_nobody_answered():
     assert cues(r, Tone.FRUSTRATION)[0] == "no answer"
 
 
+@pytest.mark.parametrize("text,phrase,cue", [
+    ("I've emailed twice and nobody's come back to me.", "emailed twice", "repetition"),
+    ("I've emailed twice and nobody's come back to me.", "nobody's come back", "no answer"),
+    ("I sent the form twice already.", "sent the form twice", "repetition"),
+    ("As I've already said, the parcel is not here.", "As I've already said", "repetition"),
+    ("It should've arrived on Monday, I was told.", "should've arrived", "broken promise"),
+    # phones and word processors type the typographic apostrophe: the same cues, the
+    # spans still index the text as written
+    ("I’ve already told you, it doesn’t work.", "I’ve already told", "repetition"),
+    ("I’ve emailed twice and nobody’s come back to me.", "nobody’s come back", "no answer"),
+    ("As I’ve already said, the parcel is not here.", "As I’ve already said", "repetition"),
+    ("It should’ve arrived on Monday, I was told.", "should’ve arrived", "broken promise"),
+])
+def test_contracted_and_typographic_forms_of_frustration_cues(text, phrase, cue):
+    r = analyze(text)
+    f = r.signal(Tone.FRUSTRATION)
+    assert f is not None, r.summary()
+    got = {(e.start, e.end): e.cue for e in f.evidence}
+    assert got.get(span(text, phrase)) == cue, got
+
+
+def test_typographic_and_plain_apostrophes_read_the_same():
+    plain = "I've already told you twice, it doesn't work and nobody's answered. I'm not happy."
+    curly = plain.replace("'", "’")
+    a, b = analyze(plain), analyze(curly)
+    assert a.level == b.level and a.tones == b.tones
+    assert [s.spans() for s in a.signals] == [s.spans() for s in b.signals]
+
+
 def test_frustration_again_and_already():
     text = "I already sent the photos, and now you ask again"
     r = analyze(text)
