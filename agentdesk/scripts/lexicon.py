@@ -324,7 +324,10 @@ CHURN: list[Cue] = [
      1.8, "leaving"),
     (r"(?:refund|money back)(?: and| or)? (?:close|cancel|leave|goodbye)", 1.6, "leaving"),
     (r"cancel\w*", 0.7, "cancel"),
-    (r"(?:full )?refund|my money back|reimburse\w*", 0.5, "refund"),
+    # asking for the money back is a low churn signal; asking *when* an agreed refund
+    # arrives ("when will I get my refund?", "I haven't seen the refund yet") is not
+    (r"(?:want|like|demand|expect|need|request|requesting|asking for|ask for|claim|claiming) (?:a |an |my |the )?(?:full |immediate |complete )?refund|(?:get|have) an? (?:full )?refund|(?:full|immediate|complete) refund|(?:want|give me|demand|expect) my money back|my money back (?:now|immediately|please)|reimburse me",
+     0.5, "refund"),
 ]
 
 ANXIETY: list[Cue] = [

@@ -120,6 +120,28 @@ def test_churn_risk():
     assert r.signal(Tone.CHURN_RISK).level == SignalLevel.HIGH
 
 
+@pytest.mark.parametrize("text,phrase", [
+    ("I want a refund.", "want a refund"),
+    ("I demand a full refund", "demand a full refund"),
+    ("Can I get a refund?", "get a refund"),
+    ("Just give me my money back", "give me my money back"),
+])
+def test_asking_for_the_money_back_is_a_low_churn_signal(text, phrase):
+    r = analyze(text)
+    churn = r.signal(Tone.CHURN_RISK)
+    assert churn is not None and churn.spans() == [span(text, phrase)]
+    assert [e.cue for e in churn.evidence] == ["refund"]
+
+
+@pytest.mark.parametrize("text", [
+    "When will I get my refund?",
+    "I returned the camera on 3 March and haven't seen the refund yet, could you let me know when to expect it?",
+    "Thanks, the refund arrived today.",
+])
+def test_asking_about_an_agreed_refund_is_not_churn_risk(text):
+    assert analyze(text).signal(Tone.CHURN_RISK) is None
+
+
 @pytest.mark.parametrize("phrase,kind", [
     ("I will contact my lawyer", "legal"),
     ("I'll post this on twitter", "publicity"),
