@@ -54,7 +54,7 @@ def assist(desk: "Desk", view: "ConversationView", *, agent_name: str = "",
            wait_bound: str | None = None, now: float | None = None) -> Assist:
     """Tone, evidence and suggestions for ``view``'s latest customer turn."""
     from agentdesk.scripts.loader import default_library
-    from agentdesk.scripts.suggest import ConversationState, suggest
+    from agentdesk.scripts.suggestions import ConversationState, suggest
     from agentdesk.scripts.tone import ToneContext, analyze
 
     now = time.time() if now is None else now

@@ -1071,7 +1071,7 @@ def save_annotation(source: ReplaySource, target_seq: int, body: str, *, by: str
 # ====================================================================== engine version
 
 
-_ENGINE_FILES = ("tone.py", "lexicon.py", "suggest.py", "loader.py", "tone_model.json")
+_ENGINE_FILES = ("tone.py", "lexicon.py", "suggestions.py", "loader.py", "tone_model.json")
 
 
 def engine_version() -> str:
@@ -1267,7 +1267,7 @@ class ReplayAnalysis:
       customer's earlier messages (the last four) and how long they had waited for an
       answer when they wrote it (since they entered the queue if no agent had written
       yet, else since their earliest unanswered message);
-    * suggestions: :func:`agentdesk.scripts.suggest.suggest` with the conversation's
+    * suggestions: :func:`agentdesk.scripts.suggestions.suggest` with the conversation's
       state at that turn (wait, transferred, agent replies so far, earlier hostile
       turns, the quoted bound) and without the scripts recorded as used before;
       placeholders filled from the recording (customer's first name, the answering
@@ -1395,7 +1395,7 @@ class ReplayAnalysis:
             return insight
 
     def _compute(self, index: int) -> TurnInsight:
-        from agentdesk.scripts.suggest import ConversationState, fill_slots, suggest
+        from agentdesk.scripts.suggestions import ConversationState, fill_slots, suggest
 
         turn = self.turns[index]
         result = self.tone(index)

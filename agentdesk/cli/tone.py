@@ -172,7 +172,7 @@ def _json_kind(value: object) -> str:
 
 
 def _analyse(row: dict[str, Any], lib):
-    from agentdesk.scripts.suggest import ConversationState, suggest
+    from agentdesk.scripts.suggestions import ConversationState, suggest
     from agentdesk.scripts.tone import ToneContext, analyze
 
     waited_s = (row.get("waited_min") or 0.0) * 60.0

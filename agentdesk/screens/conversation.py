@@ -496,7 +496,7 @@ class ConversationScreen(Screen[None]):
         if not self.mine:
             self.notify("Claim the conversation first (c).", timeout=2)
             return
-        from agentdesk.scripts.suggest import fill_slots
+        from agentdesk.scripts.suggestions import fill_slots
 
         suggestion = helper.suggestions[index]
         filled = fill_slots(suggestion.template, helper.fill_values)

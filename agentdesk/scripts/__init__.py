@@ -23,8 +23,8 @@ _EXPORTS = {
     "Evidence": "tone", "Tone": "tone", "SignalLevel": "tone", "TONE_LABELS": "tone",
     "load_library": "loader", "default_library": "loader", "Library": "loader",
     "Script": "loader", "STEPS": "loader", "PLACEHOLDERS": "loader",
-    "suggest": "suggest", "Suggestion": "suggest", "ConversationState": "suggest",
-    "fill": "suggest", "fill_slots": "suggest", "Filled": "suggest", "unfilled_slots": "suggest",
+    "suggest": "suggestions", "Suggestion": "suggestions", "ConversationState": "suggestions",
+    "fill": "suggestions", "fill_slots": "suggestions", "Filled": "suggestions", "unfilled_slots": "suggestions",
     "check_draft": "draft", "DraftHint": "draft",
 }
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from agentdesk.scripts.draft import DraftHint, check_draft
     from agentdesk.scripts.loader import (PLACEHOLDERS, STEPS, Library, Script,
                                            default_library, load_library)
-    from agentdesk.scripts.suggest import (ConversationState, Filled, Suggestion, fill,
+    from agentdesk.scripts.suggestions import (ConversationState, Filled, Suggestion, fill,
                                            fill_slots, suggest, unfilled_slots)
     from agentdesk.scripts.tone import (TONE_LABELS, Evidence, Signal, SignalLevel, Tone,
                                         ToneContext, ToneResult, analyze)

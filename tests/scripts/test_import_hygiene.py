@@ -33,3 +33,22 @@ def test_package_import_is_lazy():
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert out == "False"
+
+
+def test_every_public_name_is_what_it_says_whatever_was_imported_first():
+    # the console imports the engine's modules directly; a submodule named like one of
+    # the package's functions used to replace it ("from agentdesk.scripts import
+    # suggest" then gave the module, and calling it failed)
+    code = (
+        "import importlib, pkgutil, agentdesk.scripts as pkg\n"
+        "for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "    importlib.import_module('agentdesk.scripts.' + m.name)\n"
+        "import types\n"
+        "bad = [n for n in pkg.__all__ if isinstance(getattr(pkg, n), types.ModuleType)]\n"
+        "from agentdesk.scripts import suggest, analyze, fill, check_draft, load_library\n"
+        "assert callable(suggest) and not isinstance(suggest, types.ModuleType), suggest\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentdesk.scripts.loader import default_library
-from agentdesk.scripts.suggest import ConversationState, fill, fill_slots, suggest, unfilled_slots
+from agentdesk.scripts.suggestions import ConversationState, fill, fill_slots, suggest, unfilled_slots
 from agentdesk.scripts.tone import ToneContext, analyze
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentdesk.domain import ToneLevel
-from agentdesk.scripts.suggest import ConversationState, suggest
+from agentdesk.scripts.suggestions import ConversationState, suggest
 from agentdesk.scripts.loader import default_library
 from agentdesk.scripts.tone import Tone, analyze
 
