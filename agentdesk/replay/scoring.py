@@ -524,6 +524,12 @@ def score_reply(
     target = RESPONSE_TARGETS_S.get(channel, RESPONSE_TARGETS_S["chat"]) if target_s is None else float(target_s)
     if target <= 0:
         raise UsageError("response-time target must be positive")
+    # the phrase lists are written with the plain apostrophe; a reply or a recorded
+    # message from a phone or a word processor has the typographic one ("I’m sorry
+    # you’ve …", "that’s our policy"). The scored texts are kept as written.
+    original_reply, original_customer_text = reply, customer_text
+    reply, customer_text = _plain_apostrophes(reply), _plain_apostrophes(customer_text)
+    earlier_replies = tuple(_plain_apostrophes(r) for r in earlier_replies)
     read = readability(reply)
     if not reply.strip():
         criteria = tuple(
@@ -540,9 +546,13 @@ def score_reply(
             _plain(reply, read),
             _response(response_s, target),
         )
-    return TurnScore(turn=turn, customer_text=customer_text, tone=tone, reply=reply,
+    return TurnScore(turn=turn, customer_text=original_customer_text, tone=tone, reply=original_reply,
                      response_s=response_s, target_s=target, criteria=criteria, readability=read,
                      reference=reference)
+
+
+def _plain_apostrophes(text: str) -> str:
+    return text.replace("’", "'")
 
 
 def scorecard(turns: list[TurnScore] | tuple[TurnScore, ...], *, session_id: str,

@@ -51,6 +51,22 @@ def test_acknowledge_passes(reply):
     assert r.verdict is Verdict.PASS and r.points == 2 and r.evidence
 
 
+@pytest.mark.parametrize("reply", [
+    "You're right, that's not good enough.",
+    "I'm sorry you've had to chase us.",
+    "Don't worry, we'll fix it.",
+    "As I've already said, that's our policy.",
+    "I'd feel the same. I've refunded it, you'll see it by Friday.",
+])
+def test_typographic_apostrophes_score_like_plain_ones(reply):
+    curly = reply.replace("'", "’")
+    plain_card, curly_card = (score_reply(r, customer_text=UPSET.replace("'", "’"), tone="upset")
+                              for r in (reply, curly))
+    assert [(c.criterion, c.verdict, c.points) for c in curly_card.criteria] == \
+        [(c.criterion, c.verdict, c.points) for c in plain_card.criteria]
+    assert curly_card.reply == curly  # kept as written
+
+
 def test_acknowledge_fails_when_upset_and_missing():
     r = verdict("Your refund has been processed.", Criterion.ACKNOWLEDGE)
     assert r.verdict is Verdict.FAIL and r.points == 0 and r.max_points == 2
