@@ -4,7 +4,7 @@ The default library is ``agentdesk/scripts/library/*.toml``; a team adds its own
 directories through the ``scripts.library_dirs`` setting. Every file is validated on
 load and the first problem is raised as :class:`~agentdesk.errors.InputFileError`
 naming the file and the line: a TOML syntax error, a missing or unknown field, a value
-of the wrong type, an unknown step, tone, framework step, situation or placeholder, a
+of the wrong type, an unknown step, tone, framework step, situation, cue or placeholder, a
 malformed ``{…}``, or an id already used (in this file or another one).
 
 File format (docs/tone.md has the full reference)::
@@ -16,6 +16,8 @@ File format (docs/tone.md has the full reference)::
     tones = ["frustration", "calm"]   # tones it answers (Tone values, or "calm")
     frameworks = ["HEARD:apologize"]  # framework steps it performs
     situations = ["long_wait"]        # optional: states where it fits best
+    cues = ["security"]               # optional: offered only when the customer's
+                                      # words carry one of these evidence labels
     text = "I'm sorry you waited … at most {wait_bound} …"
 """
 
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from agentdesk.errors import InputFileError
-from agentdesk.scripts.tone import Tone
+from agentdesk.scripts.tone import Tone, cue_labels
 
 STEPS: dict[str, str] = {
     "acknowledge": "acknowledge",
@@ -82,7 +84,7 @@ PLACEHOLDERS: dict[str, str] = {
 """Placeholders a script may use, and what fills them."""
 
 REQUIRED = ("id", "title", "step", "tones", "frameworks", "text")
-OPTIONAL = ("situations",)
+OPTIONAL = ("situations", "cues")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _FORMATTER = string.Formatter()
 
@@ -96,6 +98,10 @@ class Script:
     frameworks: tuple[str, ...]
     text: str
     situations: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    """Evidence labels (:func:`agentdesk.scripts.tone.cue_labels`) of which the turn must
+    show one for the script to be offered: "Your money is safe" answers a worry about
+    money or an account ("security"), not every worry. Empty: no such condition."""
     source: str = ""
     """Where it was defined: ``path:line``."""
 
@@ -253,6 +259,7 @@ def _validate(entry: dict, where: str, lines: list[str], start: int, end: int) -
         ("tones", SCRIPT_TONES, "tone"),
         ("frameworks", FRAMEWORK_TAGS, "framework step"),
         ("situations", frozenset(SITUATIONS), "situation"),
+        ("cues", cue_labels(), "cue"),
     ):
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -295,5 +302,6 @@ def _validate(entry: dict, where: str, lines: list[str], start: int, end: int) -
         frameworks=lists["frameworks"],
         text=text,
         situations=lists["situations"],
+        cues=lists["cues"],
         source=f"{where}:{header_line}",
     )

@@ -16,11 +16,13 @@ Scoring (docs/tone.md, "How suggestions are ranked"):
    update; a repeat contact or a repeated question asks for ownership.
 2. **Fit.** A script scores its step's need, plus a bonus for each tone it is tagged
    with that the turn shows (by level), plus a larger bonus for each situation it is
-   tagged with that holds now. Scripts that fit no tone and no situation are left out.
+   tagged with that holds now, and for a script written for one of the turn's cues. Scripts that fit no tone and no situation are left out.
 3. **Variety.** The top three are picked greedily, halving the score of a script whose
    step is already in the list, so the agent sees, say, acknowledge + apologise +
    assure rather than three apologies.
-4. Scripts in ``used_ids`` (already used in this conversation) are never offered.
+4. Scripts in ``used_ids`` (already used in this conversation) are never offered, nor
+   a script whose ``cues`` the turn doesn't show ("Your money is safe" needs a worry
+   about money or an account, not any worry).
 
 A calm turn with nothing else going on gets at most one light acknowledgement.
 """
@@ -223,11 +225,12 @@ def suggest(result: ToneResult, state: ConversationState | None = None,
     situations = _situations(result, state)
     need, why = _needs(result, state, situations)
     present = {s.tone: _LEVEL_WEIGHT[s.level] for s in result.signals}
+    shown_cues = {e.cue for s in result.signals for e in s.evidence}
 
     candidates: list[tuple[float, Script, str]] = []
     calm = not need
     for script in library:
-        if script.id in used:
+        if script.id in used or (script.cues and shown_cues.isdisjoint(script.cues)):
             continue
         if calm:
             if "calm" in script.tones and script.step == "acknowledge" and not script.situations:
@@ -244,6 +247,8 @@ def suggest(result: ToneResult, state: ConversationState | None = None,
         if not base:
             continue
         score = base + 0.35 * tone_fit + 1.2 * len(sit_fit)
+        if script.cues:
+            score += 1.0  # written for exactly what the customer said
         if script.situations and not sit_fit:
             score -= 0.4  # written for a situation that doesn't hold now
         if "wait_bound" in script.placeholders and not state.wait_bound and "long_wait" not in situations:

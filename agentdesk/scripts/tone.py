@@ -242,6 +242,24 @@ does not hold the cue "t …"), but right after an opening single quote (one tha
 the text or follows a space, a bracket or a colon): "told me to 'shut up'"."""
 
 
+_ENGINE_CUES = ("negated positive", "sarcasm", "repeated punctuation", "shouting", "learned cue")
+"""Evidence labels the engine adds itself (the others come from the cue tables)."""
+
+
+@lru_cache(maxsize=1)
+def cue_labels() -> frozenset[str]:
+    """Every label an :class:`Evidence` can carry ("repetition", "security",
+    "chargeback" …): what a script's ``cues`` may name."""
+    from agentdesk.scripts import lexicon as lx
+
+    labels = set(_ENGINE_CUES)
+    for cues in (lx.ABUSE, lx.ABUSE_OF_STAFF, lx.THREAT, lx.ANGER, lx.FRUSTRATION, lx.CHURN,
+                 lx.ANXIETY, lx.CONFUSION, lx.URGENCY, lx.GRATITUDE):
+        labels.update(c for _, _, c in cues)
+    labels.update(c for _, _, _, c in lx.EMOJI)
+    return frozenset(labels)
+
+
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     from agentdesk.scripts import lexicon as lx

@@ -42,6 +42,12 @@ def test_default_library_size_and_coverage():
     assert len(ids) == len(set(ids))
 
 
+def test_a_team_script_can_be_bound_to_cues(tmp_path):
+    body = GOOD.replace('frameworks = ["LAST:listen"]', 'frameworks = ["LAST:listen"]\ncues = ["security", "safety"]')
+    (script,) = load_file(write(tmp_path, body))
+    assert script.cues == ("security", "safety")
+
+
 def test_extra_directory_is_added(tmp_path):
     write(tmp_path, GOOD)
     lib = load_library([tmp_path])
@@ -100,6 +106,8 @@ def test_bad_id(tmp_path):
     ('tones = ["calm"]', 'tones = []', 5, "at least one tone"),
     ('frameworks = ["LAST:listen"]', 'frameworks = ["LAST:shout"]', 6, "unknown framework step 'LAST:shout'"),
     ('frameworks = ["LAST:listen"]', 'frameworks = ["LAST:listen"]\nsituations = ["sunny"]', 7, "unknown situation 'sunny'"),
+    ('frameworks = ["LAST:listen"]', 'frameworks = ["LAST:listen"]\ncues = ["security", "money"]', 7, "unknown cue 'money'"),
+    ('frameworks = ["LAST:listen"]', 'frameworks = ["LAST:listen"]\ncues = "security"', 7, "'cues' must be a list of strings"),
 ])
 def test_unknown_values(tmp_path, old, new, line, message):
     err = error_of(tmp_path, GOOD.replace(old, new))

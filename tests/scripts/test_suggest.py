@@ -49,6 +49,42 @@ def test_churn_gets_options():
     assert "churn risk" in out[0].reason
 
 
+WORRIED_DOORBELL = ("hello, I'm worried, the doorbell updated itself last night and now it's completely "
+                   "dead, and we've had break-ins on our road this month... is it broken?")
+
+
+def test_a_script_for_a_particular_worry_waits_for_that_worry():
+    # "Your money and your account are safe" and "Let's secure your account first"
+    # answer a worry about money or an account, not a dead doorbell
+    ids = [s.script_id for s in run(WORRIED_DOORBELL)]
+    assert ids and not {"asr.money-safe", "asr.security-steps"} & set(ids)
+    ids = [s.script_id for s in run("Someone used my card, is my money safe?")]
+    assert ids[0] == "asr.money-safe"
+    assert "asr.security-steps" in [s.script_id for s in run("I think my account was hacked!")] + \
+        [s.script_id for s in run("I think my account was hacked!", used=("asr.money-safe",))]
+
+
+def test_churn_options_fit_what_the_customer_wants_to_leave():
+    # a refund demand is not a cancellation, and only a chargeback threat gets the
+    # chargeback alternative
+    refund = [s.script_id for s in run("I want a refund, this is ridiculous")]
+    assert not {"opt.before-cancel", "opt.pause-downgrade"} & set(refund)
+    assert "opt.before-cancel" in [s.script_id for s in run("Cancel my subscription please.")]
+    assert "opt.chargeback-alt" not in [s.script_id for s in run("I'll post this on Twitter")]
+    assert "opt.chargeback-alt" in [s.script_id for s in run("I will call my bank for a chargeback")]
+
+
+def test_every_cue_a_script_names_is_one_the_engine_gives():
+    from agentdesk.demo.corpus import load
+    from agentdesk.scripts.tone import cue_labels
+
+    known = cue_labels()
+    assert {c for s in default_library() for c in s.cues} <= known
+    seen = {e.cue for o in load().openers for sig in analyze(o.body).signals for e in sig.evidence}
+    assert seen <= known, seen - known
+    assert len(seen) > 30
+
+
 def test_threat_is_acknowledged_and_escalation_offered():
     out = run("I'm going to take you to court over this")
     steps = [s.step for s in out]
