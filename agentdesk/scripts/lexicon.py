@@ -29,20 +29,31 @@ _NT = r"(?:n[o']?t|n’t)"  # don't / dont / do not written many ways
 _NOT = (r"(?:(?:do|does|did|is|are|was|were|has|have|had|ca|can|could|wo|will|would|should|must)"
         r"(?:n['’]?t| not)|cannot|not|never|no longer)")
 
+_CONTACT_VERB = (r"(?:writ|wrote|call|contact|ask|explain|tell|told|email|e-mail|mail|phon|ring|rang|chat|"
+                 r"messag|report|complain|sen[dt]|chas)\w*")
+
 FRUSTRATION: list[Cue] = [
-    # repetition: the customer has been here before
+    # "contact again": the customer has asked or told us before (the script for it takes
+    # ownership: "you shouldn't have to explain this twice"); "repetition": the problem
+    # or the effort repeats ("crashed again", "every time", "already tried")
+    (rf"(?:second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|tenth|umpteenth|nth|several|multiple|many|\d+|two|three|four|five|six|ten) times? (?:that |now |today |this week )?(?:i'?m |i am |i have |i'?ve |i )?(?:been |already )?{_CONTACT_VERB}",
+     1.4, "contact again"),
+    (rf"{_CONTACT_VERB} (?:you |to you |in |about (?:it|this) |this |it )?(?:now )?for the (?:second|third|fourth|fifth|umpteenth|nth|hundredth|millionth|\d+(?:st|nd|rd|th)) time",
+     1.5, "contact again"),
     (r"(?:second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|tenth|umpteenth|nth|several|multiple|many|\d+|two|three|four|five|six|ten) times?(?: (?:now|already|today|this week|this month))?",
      1.4, "repetition"),
     (r"for the (?:second|third|fourth|fifth|umpteenth|nth|last|hundredth|millionth|\d+(?:st|nd|rd|th)) time", 1.5, "repetition"),
-    (r"how many (?:more )?times", 1.6, "repetition"),
-    (r"(?:asked|called|phoned|rung|rang|emailed|e-mailed|mailed|written|wrote|messaged|chatted|complained|reported|explained|sent (?:it|them|this|that|the \w+|my \w+)) (?:you |in |about (?:it|this) )?twice", 1.3, "repetition"),
+    (r"how many (?:more )?times", 1.6, "contact again"),
+    (r"(?:asked|called|phoned|rung|rang|emailed|e-mailed|mailed|written|wrote|messaged|chatted|complained|reported|explained|sent (?:it|them|this|that|the \w+|my \w+)) (?:you |in |about (?:it|this) )?twice", 1.3, "contact again"),
     (r"(?:yet|once) again", 1.2, "repetition"),
     (r"over and over(?: again)?", 1.3, "repetition"),
     (r"again and again", 1.3, "repetition"),
     (r"every (?:single )?time", 0.9, "repetition"),
-    (r"as i(?:'ve| have)?(?: already)? (?:said|told you|explained|mentioned|wrote)", 1.4, "repetition"),
-    (r"(?:i(?: have|'ve)? )?already (?:told|explained|said|sent|called|written|wrote|contacted|tried|asked|done|did|provided|given|gave)", 1.2, "repetition"),
-    (r"(?:i )?keep(?:s)? (?:getting|happening|saying|telling|asking|sending|failing|crashing|coming back|being told|calling|writing|receiving)", 1.1, "repetition"),
+    (r"as i(?:'ve| have)?(?: already)? (?:said|told you|explained|mentioned|wrote)", 1.4, "contact again"),
+    (r"(?:i(?: have|'ve)? )?already (?:told|explained|said|sent|called|written|wrote|contacted|asked|provided|given|gave)", 1.2, "contact again"),
+    (r"(?:i(?: have|'ve)? )?already (?:tried|done|did)", 1.2, "repetition"),
+    (r"(?:i )?keep(?:s)? (?:saying|telling|asking|sending|being told|calling|writing)", 1.1, "contact again"),
+    (r"(?:i )?keep(?:s)? (?:getting|happening|failing|crashing|coming back|receiving)", 1.1, "repetition"),
     (r"(?:this|it) (?:happened|happens) again", 1.3, "repetition"),
     (r"(?:same|this) (?:problem|issue|error|thing) (?:again|still|every time|keeps)", 1.3, "repetition"),
     (r"again", 0.6, "repetition"),

@@ -131,8 +131,12 @@ def _situations(result: ToneResult, state: ConversationState) -> dict[str, str]:
     if frustration is not None:
         if any("asked before" in n for n in frustration.notes):
             found["repeated_question"] = "asked the same thing again"
-        elif any(e.cue in ("repetition", "no answer") for e in frustration.evidence):
-            found["repeated_question"] = f"says it's happened before ({_quote(result, frustration, 1)})"
+        else:
+            before = next((e for e in frustration.evidence if e.cue in ("contact again", "no answer")), None)
+            if before is not None:
+                words = " ".join(result.text[before.start:before.end].split())
+                words = words if len(words) <= 30 else words[:29] + "…"
+                found["repeated_question"] = f"has been in touch before (“{words}”)"
     if state.transferred:
         found["transferred"] = "transferred to you"
     if state.hostile_turns >= 1 and result.signal(Tone.ABUSE) is not None:

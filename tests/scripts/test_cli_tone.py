@@ -35,7 +35,7 @@ def test_text_readable(mounted):
     res = runner.invoke(mounted, ["tone", text, "--waited-min", "12"])
     assert res.exit_code == 0, res.output
     assert "upset" in res.output and "needs de-escalation" in res.output
-    assert "frustration" in res.output and "“third time” repetition [12:22]" in res.output
+    assert "frustration" in res.output and "“third time I ask” contact again [12:28]" in res.output
     assert "waited 12 min" in res.output
     assert "suggestions:" in res.output and "apo.wait-honest" in res.output
 

@@ -21,10 +21,26 @@ def test_long_wait_apologises_for_the_wait_first():
 
 def test_repeat_contact_takes_ownership():
     out = run("My internet is down again.", ConversationState(repeat_contacts=2))
-    ids = [s.script_id for s in out]
-    assert "ack.repeat-ownership" in ids
-    reasons = {s.script_id: s.reason for s in out}
-    assert "take ownership" in reasons["ack.repeat-ownership"]
+    lib = default_library()
+    owning = [s for s in out if s.step == "acknowledge" and "repeat_contact" in lib.get(s.script_id).situations]
+    assert owning and owning[0].reason == "contact #3 about this: take ownership, no repeating"
+
+
+def test_a_problem_that_came_back_is_not_the_customer_repeating_themselves():
+    # "again" is about the problem: nothing says they told us before, so no "you
+    # shouldn't have to repeat yourself"
+    ids = [s.script_id for s in run("smoke alarm going off at 3am again, no smoke anywhere, how do i stop it??")]
+    assert "ack.repeat-ownership" not in ids
+    out = run("This is the third time I'm writing to you about the same invoice.")
+    assert out[0].script_id == "ack.repeat-ownership"
+    assert out[0].reason.startswith("has been in touch before (“third time I'm writing”)")
+
+
+def test_a_promise_apology_waits_for_a_broken_promise():
+    ids = [s.script_id for s in run("My order arrived with the box badly dented and the lens cracked.")]
+    assert "apo.broken-promise" not in ids
+    ids = [s.script_id for s in run("You promised me a callback yesterday and nobody called. It still doesn't work.")]
+    assert "apo.broken-promise" in ids
 
 
 def test_confused_gets_step_by_step():

@@ -32,7 +32,7 @@ def cues(result, tone) -> list[str]:
 def test_frustration_repetition_and_failure():
     text = "This is the third time I write and it still doesn't work."
     r = analyze(text)
-    assert span(text, "third time") in spans(r, Tone.FRUSTRATION)
+    assert span(text, "third time I write") in spans(r, Tone.FRUSTRATION)
     assert span(text, "still doesn't") in spans(r, Tone.FRUSTRATION)
     assert r.signal(Tone.FRUSTRATION).level == SignalLevel.HIGH
     assert r.level == ToneLevel.UPSET and r.needs_deescalation
@@ -46,16 +46,16 @@ def test_frustration_nobody_answered():
 
 
 @pytest.mark.parametrize("text,phrase,cue", [
-    ("I've emailed twice and nobody's come back to me.", "emailed twice", "repetition"),
+    ("I've emailed twice and nobody's come back to me.", "emailed twice", "contact again"),
     ("I've emailed twice and nobody's come back to me.", "nobody's come back", "no answer"),
-    ("I sent the form twice already.", "sent the form twice", "repetition"),
-    ("As I've already said, the parcel is not here.", "As I've already said", "repetition"),
+    ("I sent the form twice already.", "sent the form twice", "contact again"),
+    ("As I've already said, the parcel is not here.", "As I've already said", "contact again"),
     ("It should've arrived on Monday, I was told.", "should've arrived", "broken promise"),
     # phones and word processors type the typographic apostrophe: the same cues, the
     # spans still index the text as written
-    ("I’ve already told you, it doesn’t work.", "I’ve already told", "repetition"),
+    ("I’ve already told you, it doesn’t work.", "I’ve already told", "contact again"),
     ("I’ve emailed twice and nobody’s come back to me.", "nobody’s come back", "no answer"),
-    ("As I’ve already said, the parcel is not here.", "As I’ve already said", "repetition"),
+    ("As I’ve already said, the parcel is not here.", "As I’ve already said", "contact again"),
     ("It should’ve arrived on Monday, I was told.", "should’ve arrived", "broken promise"),
 ])
 def test_contracted_and_typographic_forms_of_frustration_cues(text, phrase, cue):
