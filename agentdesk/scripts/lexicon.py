@@ -321,6 +321,9 @@ THREAT: list[Cue] = [
 ]
 
 CHURN: list[Cue] = [
+    # "I cancelled it" is done: the customer is not asking to cancel (a script offering
+    # to cancel or to pause would be tone-deaf there), though it weighs the same
+    (r"(?:(?:i|we|i'?ve|i have|we'?ve|we have|i had|had) )?(?:already )?(?:cancell?ed|canceled) (?:my |the |our |your |this )?(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)", 2.0, "already cancelled"),
     (r"cancel\w* (?:my |the |our |your |this )?(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)", 2.0, "cancel"),
     (r"(?:close|terminate|end|delete|quit) (?:my |the |our )?(?:account|contract|subscription|membership|plan|relationship|business with you)", 2.0, "cancel"),
     (r"(?:switch|switching|move|moving|go|going|change|changing|leave|leaving|migrate|migrating) (?:\w+ )?(?:to (?:(?:another|a different|a new|a better)(?: (?:provider|company|bank|supplier|operator|network|service|shop|store|brand))?|your competitor|the competition|one of your competitors)|provider|company|bank|supplier|elsewhere|somewhere else|competitor)",
@@ -334,6 +337,8 @@ CHURN: list[Cue] = [
     (r"(?:i'?m|i am|we'?re|we are) (?:done|finished|through) with (?:you|your|this)|last time i|you(?:'ve| have) lost (?:a|me as a) customer|lost a customer|former customer|ex-customer|(?:won'?t|will not|not going to|don'?t want to) renew|unsubscrib\w*",
      1.8, "leaving"),
     (r"(?:refund|money back)(?: and| or)? (?:close|cancel|leave|goodbye)", 1.6, "leaving"),
+    (r"(?:i|we|i'?ve|i have|we'?ve|we have|already|i had|had)(?: already)? (?:cancell?ed|canceled)|(?:cancell?ed|canceled) (?:it|this|that|(?:my|the|our) @?\w+)(?: (?:subscription|plan|contract|order|account|membership))? (?:already|(?:a|\d+|two|three|four|five|six) (?:\w+ )?(?:ago|days|weeks|months|month|week))",
+     0.7, "already cancelled"),
     (r"cancel\w*", 0.7, "cancel"),
     # asking for the money back is a low churn signal; asking *when* an agreed refund
     # arrives ("when will I get my refund?", "I haven't seen the refund yet") is not

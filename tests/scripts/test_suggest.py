@@ -90,6 +90,17 @@ def test_churn_options_fit_what_the_customer_wants_to_leave():
     assert "opt.chargeback-alt" in [s.script_id for s in run("I will call my bank for a chargeback")]
 
 
+def test_a_customer_who_already_cancelled_is_not_offered_to_cancel():
+    text = ("I CANCELLED. I have the email to prove it. You have taken £4.99 from my account "
+            "without permission and I want it back TODAY")
+    r = analyze(text)
+    churn = r.signal("churn_risk")
+    assert churn is not None and "already cancelled" in [e.cue for e in churn.evidence]
+    assert "cancel" not in [e.cue for e in churn.evidence]
+    ids = [s.script_id for s in suggest(r, library=default_library())]
+    assert ids and not {"opt.before-cancel", "opt.pause-downgrade"} & set(ids)
+
+
 def test_every_cue_a_script_names_is_one_the_engine_gives():
     from agentdesk.demo.corpus import load
     from agentdesk.scripts.tone import cue_labels
