@@ -80,6 +80,13 @@ def test_a_script_for_a_particular_worry_waits_for_that_worry():
         [s.script_id for s in run("I think my account was hacked!", used=("asr.money-safe",))]
 
 
+def test_a_stolen_parcel_is_not_answered_with_your_money_is_safe():
+    ids = [s.script_id for s in run("Caller thinks their parcel was stolen from the doorstep. Worried "
+                                    "because their address is on the label.")]
+    assert ids and "asr.money-safe" not in ids
+    assert run("Someone stole my wallet with my card in it")[0].script_id == "asr.money-safe"
+
+
 def test_churn_options_fit_what_the_customer_wants_to_leave():
     # a refund demand is not a cancellation, and only a chargeback threat gets the
     # chargeback alternative

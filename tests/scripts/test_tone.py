@@ -362,3 +362,26 @@ def test_tricky_alphabet(text):
     r = analyze(text)
     for start, end, _ in r.evidence_spans():
         assert 0 <= start < end <= len(text)
+
+
+@pytest.mark.parametrize("text,phrase,cue", [
+    ("My card was stolen, is my money safe?", "My card was stolen", "security"),
+    ("Somebody stole my phone, can you block the SIM?", "Somebody stole my phone", "security"),
+    ("Caller thinks their parcel was stolen from the doorstep.", "stolen", "theft"),
+    ("burglars stole the camera off the wall", "burglars stole", "theft"),
+])
+def test_theft_is_a_worry_and_a_stolen_card_a_worry_about_money(text, phrase, cue):
+    r = analyze(text)
+    anxiety = r.signal(Tone.ANXIETY)
+    assert anxiety is not None and (span(text, phrase), cue) in [(e.span(), e.cue) for e in anxiety.evidence]
+    assert r.signal(Tone.ANGER) is None  # a thief is not the company
+
+
+@pytest.mark.parametrize("text,phrase", [
+    ("You stole my money.", "stole"),
+    ("This is daylight robbery.", "daylight robbery"),
+    ("You robbed me with that fee.", "robbed"),
+])
+def test_theft_by_the_company_is_an_accusation(text, phrase):
+    r = analyze(text)
+    assert span(text, phrase) in spans(r, Tone.ANGER)
