@@ -65,6 +65,7 @@ SITUATIONS: dict[str, str] = {
     "transferred": "the conversation was transferred to this agent",
     "repeated_abuse": "the customer is abusive again after an earlier hostile turn",
     "persistent_abuse": "the customer stays abusive after two or more hostile turns",
+    "answered": "the agent has already replied in this conversation",
 }
 
 PLACEHOLDERS: dict[str, str] = {
@@ -100,7 +101,7 @@ class Script:
     situations: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     """Evidence labels (:func:`agentdesk.scripts.tone.cue_labels`) of which the turn must
-    show one for the script to be offered: "Your money is safe" answers a worry about
+    show one for the script to be offered: "Protect their money first" answers a worry about
     money or an account ("security"), not every worry. Empty: no such condition."""
     source: str = ""
     """Where it was defined: ``path:line``."""

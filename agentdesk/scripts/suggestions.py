@@ -21,7 +21,7 @@ Scoring (docs/tone.md, "How suggestions are ranked"):
    step is already in the list, so the agent sees, say, acknowledge + apologise +
    assure rather than three apologies.
 4. Scripts in ``used_ids`` (already used in this conversation) are never offered, nor
-   a script whose ``cues`` the turn doesn't show ("Your money is safe" needs a worry
+   a script whose ``cues`` the turn doesn't show ("Protect their money first" needs a worry
    about money or an account, not any worry).
 
 A calm turn with nothing else going on gets at most one light acknowledgement.
@@ -43,7 +43,14 @@ LONG_WAIT_S = 300.0
 _LEVEL_WEIGHT = {SignalLevel.LOW: 0.5, SignalLevel.MEDIUM: 1.0, SignalLevel.HIGH: 1.5}
 
 
-_SITUATION_BOUND_STEPS = frozenset({"apologise", "close", "boundary", "escalate"})
+_REQUEST = re.compile(
+    r"\?|\b(?:can|could|would|will) (?:you|i|we)\b|\bhow (?:do|can|should|would) (?:i|we)\b|"
+    r"\bi(?:'d| would) like\b|\b(?:i|we) (?:need|want|wanted) to\b|\bplease\b|\bone more thing\b|"
+    r"\bquick q(?:uestion)?\b|\basks? (?:whether|if|for|about|how|to)\b|\bwants? (?:to|a|an|the|help)\b",
+    re.IGNORECASE)
+"""A message that asks for something: gratitude in it opens a request, not a close."""
+
+_SITUATION_BOUND_STEPS = frozenset({"apologise", "close", "boundary", "escalate", "explain"})
 """Steps whose scripts tagged with situations are offered only when one holds."""
 
 _STEP_ACTION = {
@@ -73,6 +80,7 @@ _SITUATION_ACTION = {
     ("transferred", "acknowledge"): "show you have the context",
     ("repeated_abuse", "boundary"): "a second, clear boundary",
     ("persistent_abuse", "boundary"): "end the chat respectfully, keep the case open",
+    ("answered", "explain"): "check that your explanation landed",
 }
 
 
@@ -139,6 +147,8 @@ def _situations(result: ToneResult, state: ConversationState) -> dict[str, str]:
                 found["repeated_question"] = f"has been in touch before (“{words}”)"
     if state.transferred:
         found["transferred"] = "transferred to you"
+    if state.agent_replies >= 1:
+        found["answered"] = "still unsure after your reply"
     if state.hostile_turns >= 1 and result.signal(Tone.ABUSE) is not None:
         found["repeated_abuse"] = "abusive again"
         if state.hostile_turns >= 2:
@@ -197,7 +207,12 @@ def _needs(result: ToneResult, state: ConversationState, situations: Mapping[str
         want("assure", 1.6 + lvl(Tone.URGENCY), f"{said(Tone.URGENCY)}: say by when")
         want("options", 0.8, f"{said(Tone.URGENCY)}: offer the fastest route")
     if lvl(Tone.GRATITUDE) and not result.needs_deescalation:
-        want("close", 1.6 + lvl(Tone.GRATITUDE), f"{said(Tone.GRATITUDE)}: thank them and close or follow up")
+        if _REQUEST.search(result.text):
+            # "thanks for last time — quick question: …": not the end of the conversation
+            want("acknowledge", 1.6 + lvl(Tone.GRATITUDE),
+                 f"{said(Tone.GRATITUDE)}, and a new request: thank them, then help")
+        else:
+            want("close", 1.6 + lvl(Tone.GRATITUDE), f"{said(Tone.GRATITUDE)}: thank them and close or follow up")
     if "long_wait" in situations:
         want("apologise", 3.2, f"{situations['long_wait']}: apologise for the wait with an honest update")
         want("assure", 1.8, f"{situations['long_wait']}: give an honest time estimate")

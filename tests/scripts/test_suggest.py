@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from agentdesk.scripts.loader import default_library
 from agentdesk.scripts.suggestions import ConversationState, fill, fill_slots, suggest, unfilled_slots
 from agentdesk.scripts.tone import ToneContext, analyze
@@ -106,6 +108,28 @@ def test_a_customer_who_already_cancelled_is_not_offered_to_cancel():
     assert "cancel" not in [e.cue for e in churn.evidence]
     ids = [s.script_id for s in suggest(r, library=default_library())]
     assert ids and not {"opt.before-cancel", "opt.pause-downgrade"} & set(ids)
+
+
+@pytest.mark.parametrize("text", [
+    "thanks so much for yesterday, the hub is working perfectly! just one more thing, how do I add a second camera?",
+    "Caller grateful for the free upgrade to next-day last time. Asks whether the same can be done for order 123.",
+])
+def test_thanks_with_a_new_request_is_not_the_end_of_the_conversation(text):
+    out = run(text)
+    assert [s.step for s in out] == ["acknowledge"]
+    assert out[0].script_id == "ack.light" and out[0].reason.endswith("and a new request: thank them, then help")
+
+
+def test_thanks_alone_closes():
+    assert run("Thank you, it works now!")[0].step == "close"
+
+
+def test_checking_understanding_comes_after_an_explanation():
+    text = "I don't understand which of the two apps I need"
+    assert "exp.check-understanding" not in [s.script_id for s in run(text)]
+    out = run(text, ConversationState(agent_replies=1))
+    reasons = {s.script_id: s.reason for s in out}
+    assert reasons.get("exp.check-understanding") == "still unsure after your reply: check that your explanation landed"
 
 
 def test_every_cue_a_script_names_is_one_the_engine_gives():
