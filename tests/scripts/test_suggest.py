@@ -132,6 +132,12 @@ def test_checking_understanding_comes_after_an_explanation():
     assert reasons.get("exp.check-understanding") == "still unsure after your reply: check that your explanation landed"
 
 
+def test_a_replacement_is_offered_for_a_faulty_thing_not_for_a_billing_mistake():
+    assert "opt.refund-or-replace" in [s.script_id for s in run("The camera arrived broken, I want my money back")]
+    billing = run("I cancelled the plan back in the summer and I've still been charged 4.99 this month")
+    assert billing and "opt.refund-or-replace" not in [s.script_id for s in billing]
+
+
 def test_every_cue_a_script_names_is_one_the_engine_gives():
     from agentdesk.demo.corpus import load
     from agentdesk.scripts.tone import cue_labels
