@@ -34,6 +34,15 @@ def hint_for(text, phrase):
     ("As I’ve already said, the refund takes 5 days.", "As I’ve already said", "inflaming"),
     ("Sorry, that’s our policy.", "that’s our policy", "dismissive"),
     ("There’s nothing I can do about it.", "There’s nothing I can do", "dismissive"),
+    # an order: the rule never matched before (its span had to end inside a word)
+    ("You need to restart the router.", "You need to", "condescending"),
+    ("You must have entered it wrong.", "You must have entered", "blaming"),
+    ("Please be patient.", "Please be patient", "condescending"),
+    ("As mentioned, the refund is on its way.", "As mentioned", "inflaming"),
+    ("Did you even read the email?", "Did you even read", "inflaming"),
+    ("I'm only trying to help.", "I'm only trying to help", "dismissive"),
+    ("It is what it is.", "It is what it is", "dismissive"),
+    ("With all due respect, that's not right.", "With all due respect", "dismissive"),
 ])
 def test_flagged(text, phrase, kind):
     h = hint_for(text, phrase)
@@ -94,3 +103,12 @@ def test_no_script_in_the_library_trips_the_draft_check():
     for script in default_library():
         filled = re.sub(r"\{\w+\}", "Ana", script.text)
         assert check_draft(filled) == [], (script.id, check_draft(filled))
+
+
+@pytest.mark.parametrize("text", [
+    "You must have been so worried.",
+    "You need to be signed in for that page, so I've sent you a link.",
+    "You have to be a member for that, and you are.",
+])
+def test_empathy_and_conditions_are_not_orders(text):
+    assert [h for h in check_draft(text) if h.kind == "condescending"] == []
