@@ -336,6 +336,16 @@ _STOPWORDS = frozenset(
     "about into over just also then than its it's i'm i've been being any all some".split()
 )
 
+_SHORT_FUNCTION_WORDS = frozenset("a an i to of in on at it so be or as if do up we us he she his her its".split())
+
+
+def _function_words_only(span: str) -> bool:
+    """True for learned-cue words that explain nothing on their own ("but the", "it's a",
+    "and"): shown as evidence they would look like the reason, which they are not."""
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(span)]
+    return all(w in _STOPWORDS or w in _SHORT_FUNCTION_WORDS for w in words)
+
+
 _AIMED_CUES = {"insult", "sarcastic insult", "contempt", "profanity at the agent", "threat to the agent",
                "ill wish"}
 """Abuse cues that are someone speaking *to* the agent: they don't count when disclaimed
@@ -573,7 +583,7 @@ def analyze(text: str, context: ToneContext | None = None) -> ToneResult:
                 break
             if w < 0.4 or any(start < ce and cs < end for cs, ce in covered):
                 continue
-            if text[start:end].lower() in _STOPWORDS or end - start < 3:
+            if end - start < 3 or _function_words_only(text[start:end]):
                 continue
             chosen.append((start, end))
             covered.append((start, end))

@@ -273,3 +273,17 @@ def test_a_learned_phrase_is_shown_whole():
     text = "I've been charged TWICE for the same order. £84.99 each time. I want the second one back today."
     f = analyze(text).signal(Tone.FRUSTRATION)
     assert "each time" in [text[e.start:e.end] for e in f.evidence if e.cue == "learned cue"]
+
+
+def test_function_words_are_never_shown_as_the_reason():
+    # the scorer may weigh "but the" or "it's a", but shown as evidence they would look
+    # like the reason for the badge
+    text = ("Hi, I'm trying to log in on a new phone but the verification code isn't arriving. "
+            "I've checked my spam folder. Could you help?")
+    f = analyze(text).signal(Tone.FRUSTRATION)
+    shown = [text[e.start:e.end].lower() for e in f.evidence if e.cue == "learned cue"]
+    assert shown and "but the" not in shown
+    from agentdesk.scripts.tone import _function_words_only
+
+    assert _function_words_only("but the") and _function_words_only("It's a")
+    assert not _function_words_only("not arriving") and not _function_words_only("twice")
