@@ -12,11 +12,13 @@ Scoring (docs/tone.md, "How suggestions are ranked"):
    boundary; a threat → acknowledge, then escalate; anger → acknowledge and apologise;
    frustration → empathise, apologise, assure; confusion → explain step by step;
    churn risk → offer options; anxiety → assure; urgency → set expectations;
-   gratitude → close. A long wait asks for an apology for the wait with an honest
-   update; a repeat contact or a repeated question asks for ownership.
+   gratitude → close (a light acknowledgement when they also ask for something). A long
+   wait asks for an apology for the wait with an honest update; a repeat contact or a
+   repeated question asks for ownership.
 2. **Fit.** A script scores its step's need, plus a bonus for each tone it is tagged
    with that the turn shows (by level), plus a larger bonus for each situation it is
-   tagged with that holds now, and for a script written for one of the turn's cues. Scripts that fit no tone and no situation are left out.
+   tagged with that holds now, and one for a script written for one of the turn's
+   cues. Scripts that fit no tone and no situation are left out.
 3. **Variety.** The top three are picked greedily, halving the score of a script whose
    step is already in the list, so the agent sees, say, acknowledge + apologise +
    assure rather than three apologies.
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from agentdesk.scripts.loader import Library, Script
-from agentdesk.scripts.tone import Signal, SignalLevel, Tone, ToneResult
+from agentdesk.scripts.tone import Evidence, Signal, SignalLevel, Tone, ToneResult
 
 LONG_WAIT_S = 300.0
 """From this wait on, the customer gets an apology for the wait."""
@@ -116,12 +118,18 @@ class Suggestion:
     score: float
 
 
+def _words(result: ToneResult, e: Evidence) -> str:
+    """The evidence's words on one line, at most 30 characters."""
+    w = " ".join(result.text[e.start:e.end].split())
+    return w if len(w) <= 30 else w[:29] + "…"
+
+
 def _quote(result: ToneResult, signal: Signal, limit: int = 2) -> str:
-    words = []
+    words: list[str] = []
     for e in signal.evidence:
-        w = " ".join(result.text[e.start:e.end].split())
+        w = _words(result, e)
         if w and w.lower() not in (x.lower() for x in words):
-            words.append(w if len(w) <= 30 else w[:29] + "…")
+            words.append(w)
         if len(words) == limit:
             break
     return ", ".join(f"“{w}”" for w in words)
@@ -142,9 +150,7 @@ def _situations(result: ToneResult, state: ConversationState) -> dict[str, str]:
         else:
             before = next((e for e in frustration.evidence if e.cue in ("contact again", "no answer")), None)
             if before is not None:
-                words = " ".join(result.text[before.start:before.end].split())
-                words = words if len(words) <= 30 else words[:29] + "…"
-                found["repeated_question"] = f"has been in touch before (“{words}”)"
+                found["repeated_question"] = f"has been in touch before (“{_words(result, before)}”)"
     if state.transferred:
         found["transferred"] = "transferred to you"
     if state.agent_replies >= 1:
