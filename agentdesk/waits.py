@@ -411,13 +411,17 @@ def hold_update(first_name: str, reason: str | None, bound_s: float | None) -> s
     if bound_s is None:
         return (f"Thanks for holding, {first_name}. I'm still {doing}. I'll update you as soon as I have "
                 "news, and I won't leave you waiting without one.")
-    minutes = max(1, math.ceil(bound_s / 60.0 - 1e-9))
-    unit = "minute" if minutes == 1 else "minutes"
     return (f"Thanks for holding, {first_name}. I'm still {doing}. I'll be back with you within "
-            f"{minutes} {unit}.")
+            f"{bound_words(bound_s)}.")
 
 
-__all__ = ["Board", "QueueBoard", "WaitBoard", "hold_update", "record_update"]
+def bound_words(bound_s: float) -> str:
+    """An upper bound in whole minutes, rounded up: "1 minute", "6 minutes"."""
+    minutes = max(1, math.ceil(bound_s / 60.0 - 1e-9))
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
+__all__ = ["Board", "QueueBoard", "WaitBoard", "bound_words", "hold_update", "record_update"]
 
 
 def quote_audit(desk: "Desk", since: float | None = None, queue: str | None = None

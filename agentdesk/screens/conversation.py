@@ -214,7 +214,21 @@ class ConversationScreen(Screen[None]):
         from agentdesk.assist import assist
 
         agent = self.app.agent
-        return assist(self.app.desk, view, agent_name=agent.display_name if agent else "", now=self.app.clock())
+        return assist(self.app.desk, view, agent_name=agent.display_name if agent else "", now=self.app.clock(),
+                      wait_bound=self._wait_bound(view))
+
+    def _wait_bound(self, view: ConversationView) -> str | None:
+        """What a script's ``{wait_bound}`` honestly means here: for a customer on hold,
+        the hold length that held for the quote coverage of recent holds on this queue
+        (the same figure as the wait update, ``w``); otherwise nothing is waited for, and
+        the placeholder is left for the agent."""
+        waits = self.app.waits
+        if view.status != Status.ON_HOLD or waits is None:
+            return None
+        from agentdesk.waits import bound_words
+
+        bound = waits.hold_bound(view.queue_id)
+        return bound_words(bound) if bound is not None else None
 
     def _load_failed(self, message: str) -> None:
         self.notify(message, severity="error")
@@ -364,7 +378,9 @@ class ConversationScreen(Screen[None]):
             view = desk.conversation(self.conversation_id, message_limit=0)
             new = desk.messages(self.conversation_id, after_id=transcript.last_message_id or 0)
             helper = None
-            if any(m.kind == "customer" for m in new):
+            shown = self.view
+            # a new customer turn, or a hold begun or ended (what {wait_bound} means changes)
+            if any(m.kind == "customer" for m in new) or (shown is not None and view.status != shown.status):
                 helper = self._assist(desk.conversation(self.conversation_id, message_limit=FIRST_PAGE))
         except AgentdeskError:
             return

@@ -74,10 +74,13 @@ PLACEHOLDERS: dict[str, str] = {
     "agent_name": "the agent's display name",
     "company_name": "the company's name",
     "queue_name": "the queue's title",
-    "wait_bound": "the wait quote's upper bound, e.g. '6 minutes'",
+    "wait_bound": "how long the customer will wait at most, honestly quoted, e.g. '6 minutes' "
+                  "(in the console: the usual hold length while they are on hold)",
     "wait_reason": "the wait quote's reason in plain words",
     "next_step": "what happens next (typed by the agent)",
     "issue": "the customer's issue in a few words (typed by the agent)",
+    "time_estimate": "how long something will take, e.g. 'two working days' (typed by the agent: "
+                     "not a wait quote)",
     "ticket_id": "the case or conversation reference",
     "callback_time": "when the agent will call or write back",
     "supervisor_name": "the supervisor's name",

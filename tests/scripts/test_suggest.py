@@ -18,7 +18,19 @@ def test_long_wait_apologises_for_the_wait_first():
     out = run("Hi, is anyone there? I need to update my card.", ConversationState(waited_s=20 * 60))
     assert out[0].script_id == "apo.wait-honest"
     assert out[0].reason.startswith("waited 20 min: apologise for the wait")
-    assert "{wait_bound}" in out[0].text
+    # how long checking with a colleague takes is the agent's estimate, not a wait quote
+    assert "{time_estimate}" in out[0].text and "{wait_bound}" not in out[0].text
+
+
+def test_only_a_wait_is_quoted_as_a_wait():
+    # {wait_bound} is an honest quote of a wait; scripts about how long something takes
+    # ("you'll see the change within …") leave the estimate to the agent
+    lib = default_library()
+    for script in lib:
+        if "wait_bound" in script.placeholders:
+            assert "long_wait" in script.situations, script.id
+    assert {"cls.urgent-done", "asr.urgent-priority", "esc.specialist-warm"} <= {
+        s.id for s in lib if "time_estimate" in s.placeholders}
 
 
 def test_repeat_contact_takes_ownership():
@@ -195,8 +207,8 @@ def test_fill_puts_cursor_on_next_step():
 
 def test_fill_all_values_cursor_at_end():
     lib = default_library()
-    text, cursor = fill(lib.get("apo.wait-honest"), {"customer_first_name": "Ana", "wait_bound": "6 minutes"})
-    assert "Ana" in text and "6 minutes" in text and "{" not in text
+    text, cursor = fill(lib.get("apo.wait-honest"), {"customer_first_name": "Ana", "time_estimate": "10 minutes"})
+    assert "Ana" in text and "10 minutes" in text and "{" not in text
     assert cursor == len(text)
 
 

@@ -220,3 +220,46 @@ async def test_a_reply_typed_fast_is_sent_whole(angry_url):
 
         await wait_for(pilot, lambda: bool(sent()), what="the reply sent")
         assert sent() == [reply]
+
+
+async def test_a_wait_bound_in_a_script_is_the_honest_hold_length_while_on_hold(sqlite_url):
+    # ten earlier holds of 150 s on the queue: the hold length that held for 90 % of
+    # them is 150 s, "3 minutes" (the figure the wait update 'w' gives too)
+    clock = FakeClock()
+    store = Store.open(sqlite_url)
+    desk = Desk(store, clock=clock)
+    desk.create_queue("billing", "Billing", 60, 0.8)
+    alice = desk.create_agent("alice", "Alice Moreau")
+    bob = desk.create_agent("bob", "Bob Lee")
+    desk.set_agent_status(bob.id, "available")
+    clock.advance(-3 * 3600)
+    for i in range(10):
+        c = desk.create_customer(f"Customer {i}", f"c{i}@example.com")
+        cid = desk.arrive(c.id, "billing", "chat", "Where is my order?")
+        claim = desk.claim(bob.id, cid)
+        desk.hold(claim, "checking the warehouse")
+        clock.advance(150)
+        desk.resume(claim)
+        desk.resolve(claim, "solved")
+        clock.advance(60)
+    desk.set_agent_status(bob.id, "offline")
+    clock.now = FakeClock().now
+    desk.set_agent_status(alice.id, "available")
+    c = desk.create_customer("Kenji Watanabe", "kenji@example.com")
+    desk.arrive(c.id, "billing", "chat", ANGRY, at=clock.now - 300)
+    store.close()
+
+    app = make_app(sqlite_url, clock=FakeClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _claim_the_angry_customer(pilot)
+        await wait_for(pilot, lambda: app.waits is not None, what="the wait board")
+        assert "wait_bound" not in screen.assist.fill_values  # talking now: nothing is waited for
+        await pilot.press("escape", "h")
+        await wait_for(pilot, lambda: app.screen is not screen, what="the hold dialog")
+        await pilot.press("tab", *"asking finance", "enter")
+        await wait_for(pilot, lambda: screen.view and screen.view.status == "on_hold", what="on hold")
+        await wait_for(pilot, lambda: screen.assist.fill_values.get("wait_bound") == "3 minutes",
+                       what="the hold bound as the script's wait bound")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: screen.view.status == "active"
+                       and "wait_bound" not in screen.assist.fill_values, what="resumed: no wait bound")
