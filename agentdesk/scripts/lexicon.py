@@ -328,7 +328,9 @@ CHURN: list[Cue] = [
     (r"(?:close|terminate|end|delete|quit) (?:my |the |our )?(?:account|contract|subscription|membership|plan|relationship|business with you)", 2.0, "cancel"),
     (r"(?:switch|switching|move|moving|go|going|change|changing|leave|leaving|migrate|migrating) (?:\w+ )?(?:to (?:(?:another|a different|a new|a better)(?: (?:provider|company|bank|supplier|operator|network|service|shop|store|brand))?|your competitor|the competition|one of your competitors)|provider|company|bank|supplier|elsewhere|somewhere else|competitor)",
      2.0, "switch"),
-    (r"(?:switch|switching|move|moving) (?:to|over to) \w+", 1.2, "switch"),
+    # "moving to a flat", "move to the next step": moving is only churn towards another
+    # provider (the pattern above); switching to anything named is
+    (r"(?:switch|switching|switched) (?:to|over to) \w+", 1.2, "switch"),
     (r"(?:take|taking) my (?:business|money|custom) (?:elsewhere|somewhere else)|go elsewhere|look(?:ing)? elsewhere|find (?:another|a different|a new|a better) (?:provider|company|supplier|bank|shop|store|service)",
      2.0, "switch"),
     (r"competitors?|the competition|other (?:provider|company|supplier)s?", 1.4, "competitor"),

@@ -385,3 +385,18 @@ def test_theft_is_a_worry_and_a_stolen_card_a_worry_about_money(text, phrase, cu
 def test_theft_by_the_company_is_an_accusation(text, phrase):
     r = analyze(text)
     assert span(text, phrase) in spans(r, Tone.ANGER)
+
+
+@pytest.mark.parametrize("text,churn", [
+    ("We're moving to a flat with no garden next month.", None),
+    ("Let's move to the next step.", None),
+    ("I'm moving to another provider.", "moving to another provider"),
+    ("I'm switching to Ring.", "switching to Ring"),
+])
+def test_moving_house_is_not_switching_provider(text, churn):
+    r = analyze(text)
+    got = r.signal(Tone.CHURN_RISK)
+    if churn is None:
+        assert got is None
+    else:
+        assert got is not None and got.spans() == [span(text, churn)]
