@@ -83,6 +83,9 @@ FRUSTRATION: list[Cue] = [
     (r"(?:it(?:'s| is| was) )?(?:not possible|impossible) to", 1.0, "failure"),
     (rf"{_NOT} (?:yet )?(?:changed|moved|progressed|been updated|been touched|been looked at)", 0.9, "failure"),
     (r"i (?:would like|want|wish|need) to (?:complain|file a complaint|make a complaint|lodge a complaint|submit a complaint)|formal complaint", 1.0, "complaint"),
+    # an ultimatum is frustration as well as churn risk ("fix it or I'm leaving")
+    (r"(?:sort|fix|solve|resolve) (?:it|this|that)(?: out)?(?: \w+){0,3} or (?:else )?(?:i'?m|i am|i'?ll|i will|we'?re|we'?ll|we will)",
+     1.0, "ultimatum"),
     (r"(?:speak|talk|pass me|put me through|transfer me) (?:to|with) (?:a|an|your|the) (?:manager|supervisor|superior|human|real person|person in charge|someone (?:in charge|responsible|competent))|(?:i want|i need|i demand|get me) (?:a|your|the) (?:manager|supervisor|superior)", 1.2, "escalation request"),
     (r"(?:is|are|was|still|keeps?|got|been) (?:broken|down|blocked|locked|suspended|frozen|stuck|crashing|crashed|missing|lost|wrong|damaged|defective|faulty)", 1.0, "failure"),
     (r"(?:wrong|incorrect|damaged|defective|faulty|broken|missing|double|duplicate) (?:item|product|order|package|parcel|charge|amount|bill|invoice|size|address|delivery|part|payment)s?", 1.0, "failure"),
@@ -339,6 +342,9 @@ CHURN: list[Cue] = [
     (r"(?:i'?m|i am|we'?re|we are) (?:done|finished|through) with (?:you|your|this)|last time i|you(?:'ve| have) lost (?:a|me as a) customer|lost a customer|former customer|ex-customer|(?:won'?t|will not|not going to|don'?t want to) renew|unsubscrib\w*",
      1.8, "leaving"),
     (r"(?:refund|money back)(?: and| or)? (?:close|cancel|leave|goodbye)", 1.6, "leaving"),
+    # an ultimatum: "if this isn't fixed today I'm cancelling", "fix it or I'm leaving"
+    (r"(?:if (?:this|it|that|you) (?:is ?n[o']?t|isn'?t|doesn'?t|does not|don'?t|do not|can'?t|cannot|won'?t|will not|aren'?t|are not)\b[^.!?\n]{0,60}?|or (?:else )?)(?:i'?m|i am|i'?ll|i will|we'?re|we'?ll|we will) (?:\w+ )?(?:cancel\w*|leav\w*|switch\w*|go(?:ing)? elsewhere|clos\w* my account|tak\w* my business)",
+     1.6, "ultimatum"),
     (r"(?:i|we|i'?ve|i have|we'?ve|we have|already|i had|had)(?: already)? (?:cancell?ed|canceled)|(?:cancell?ed|canceled) (?:it|this|that|(?:my|the|our) @?\w+)(?: (?:subscription|plan|contract|order|account|membership))? (?:already|(?:a|\d+|two|three|four|five|six) (?:\w+ )?(?:ago|days|weeks|months|month|week))",
      0.7, "already cancelled"),
     (r"cancel\w*", 0.7, "cancel"),

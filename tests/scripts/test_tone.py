@@ -400,3 +400,23 @@ def test_moving_house_is_not_switching_provider(text, churn):
         assert got is None
     else:
         assert got is not None and got.spans() == [span(text, churn)]
+
+
+@pytest.mark.parametrize("text,phrase", [
+    ("If this isn't fixed today I'm cancelling.", "If this isn't fixed today I'm cancelling"),
+    ("Fix it or I'm leaving.", "or I'm leaving"),
+    ("If you can't help, I'll go elsewhere", "If you can't help, I'll go elsewhere"),
+])
+def test_an_ultimatum_is_churn_risk(text, phrase):
+    churn = analyze(text).signal(Tone.CHURN_RISK)
+    assert churn is not None and churn.level == SignalLevel.MEDIUM
+    assert (span(text, phrase), "ultimatum") in [(e.span(), e.cue) for e in churn.evidence]
+
+
+def test_an_ultimatum_to_fix_it_is_upset_and_asks_for_a_fix_not_a_cancellation():
+    from agentdesk.scripts import suggest
+
+    r = analyze("Fix it or I'm leaving.")
+    assert r.level == ToneLevel.UPSET
+    assert "ultimatum" in [e.cue for e in r.signal(Tone.FRUSTRATION).evidence]
+    assert "opt.before-cancel" not in [s.script_id for s in suggest(r)]
