@@ -381,7 +381,7 @@ ANXIETY: list[Cue] = [
 
 CONFUSION: list[Cue] = [
     (r"confus\w*|puzzled|baffled|perplexed|bewildered", 1.5, "emotion word"),
-    (rf"(?:i |I )?(?:do|does|did)?(?:{_NT}| not) (?:really )?(?:understand|get (?:it|this|what|why|how)|follow|know (?:what|how|why|where|which|if|whether))", 1.3, "not understanding"),
+    (rf"(?:i |I )?(?:do|does|did)?(?:{_NT}| not) (?:really )?(?:understand|get (?:it|this|what|why|how|which|where|whether|if)|follow|know (?:what|how|why|where|which|if|whether))", 1.3, "not understanding"),
     (r"(?:i |I )?(?:do|did)?n'?t understand|(?:don'?t|doesn'?t|does not|do not) make (?:any )?sense|makes no sense|not clear|unclear|no idea (?:what|how|why|where|which|who|if|whether)|not sure (?:what|how|why|where|which|who|when|if|whether|i understand)",
      1.3, "not understanding"),
     (r"what (?:does|do) (?:that|this|it|you) mean|what do you mean|meaning\?|what is (?:a|an|the) \w+\?|i'?m (?:lost|confused)|lost here", 1.3, "question"),

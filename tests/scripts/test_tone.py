@@ -420,3 +420,10 @@ def test_an_ultimatum_to_fix_it_is_upset_and_asks_for_a_fix_not_a_cancellation()
     assert r.level == ToneLevel.UPSET
     assert "ultimatum" in [e.cue for e in r.signal(Tone.FRUSTRATION).evidence]
     assert "opt.before-cancel" not in [s.script_id for s in suggest(r)]
+
+
+def test_not_getting_which_one_is_confusion():
+    text = "I don't get which plan I'm on."
+    r = analyze(text)
+    assert (span(text, "I don't get which"), "not understanding") in [
+        (e.span(), e.cue) for e in r.signal(Tone.CONFUSION).evidence]
