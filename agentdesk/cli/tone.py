@@ -217,6 +217,12 @@ def _print_many(rows: list[dict[str, Any]], lib) -> None:
 
     from agentdesk.safetext import sanitize
 
+    from rich.padding import Padding
+
+    def indented(text: Text, left: int) -> Padding:
+        # wrapped lines keep the indent: the evidence and reasons stay readable at 80 columns
+        return Padding(text, (0, 0, 0, left), expand=False)
+
     console = Console(highlight=False, soft_wrap=False)
     for i, row in enumerate(rows):
         result, suggestions = _analyse(row, lib)
@@ -231,24 +237,20 @@ def _print_many(rows: list[dict[str, Any]], lib) -> None:
                     style="bold" if result.needs_deescalation else "dim")
         head.append(f"  (learned scorer {result.model_score:.2f})", style="dim")
         console.print(head)
-        console.print(Text("  ") + highlighted(result))
+        console.print(indented(highlighted(result), 2))
         if not result.signals:
             console.print(Text("  no tone signal", style="dim"))
         for s in result.signals:
             line = Text("  ")
             line.append(f"{s.label:<12}", style=_TONE_STYLE.get(str(s.tone), ""))
-            line.append(f" {s.level:<7}", style="bold")
-            parts = []
-            for e in s.evidence:
-                parts.append((sanitize(result.text[e.start:e.end], single_line=True), e.cue, e.start, e.end))
-            for j, (words, cue, start, end) in enumerate(parts):
-                line.append(", " if j else "")
-                line.append(f"“{words}”")
-                line.append(f" {cue} [{start}:{end}]", style="dim")
-            for note in s.notes:
-                line.append(("; " if parts else "") + note, style="italic")
-                parts.append(note)
+            line.append(f" {s.level}", style="bold")
             console.print(line)
+            for e in s.evidence:
+                item = Text(f"“{sanitize(result.text[e.start:e.end], single_line=True)}”")
+                item.append(f" {e.cue} [{e.start}:{e.end}]", style="dim")
+                console.print(indented(item, 4))
+            for note in s.notes:
+                console.print(indented(Text(sanitize(note, single_line=True), style="italic"), 4))
         if suggestions:
             console.print(Text("  suggestions:", style="bold"))
             for k, sug in enumerate(suggestions, start=1):
@@ -256,4 +258,4 @@ def _print_many(rows: list[dict[str, Any]], lib) -> None:
                 line.append(sug.title, style="bold")
                 line.append(f"  {sug.script_id}", style="dim")
                 console.print(line)
-                console.print(Text(f"      {sanitize(sug.reason, single_line=True)}", style="italic"))
+                console.print(indented(Text(sanitize(sug.reason, single_line=True), style="italic"), 6))
