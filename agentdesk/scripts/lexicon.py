@@ -345,8 +345,12 @@ CHURN: list[Cue] = [
     # an ultimatum: "if this isn't fixed today I'm cancelling", "fix it or I'm leaving"
     (r"(?:if (?:this|it|that|you) (?:is ?n[o']?t|isn'?t|doesn'?t|does not|don'?t|do not|can'?t|cannot|won'?t|will not|aren'?t|are not)\b[^.!?\n]{0,60}?|or (?:else )?)(?:i'?m|i am|i'?ll|i will|we'?re|we'?ll|we will) (?:\w+ )?(?:cancel\w*|leav\w*|switch\w*|go(?:ing)? elsewhere|clos\w* my account|tak\w* my business)",
      1.6, "ultimatum"),
-    (r"(?:i|we|i'?ve|i have|we'?ve|we have|already|i had|had)(?: already)? (?:cancell?ed|canceled)|(?:cancell?ed|canceled) (?:it|this|that|(?:my|the|our) @?\w+)(?: (?:subscription|plan|contract|order|account|membership))? (?:already|(?:a|\d+|two|three|four|five|six) (?:\w+ )?(?:ago|days|weeks|months|month|week))",
+    (r"(?:i|we|i'?ve|i have|we'?ve|we have|already|i had|had)(?: already)? (?:cancell?ed|canceled)|(?:cancell?ed|canceled) (?:it|this|that|(?:my|the|our) @?\w+)(?: (?:subscription|plan|contract|order|account|membership))? (?:already|today|yesterday|this (?:morning|week|month)|last (?:night|week|month)|(?:a|\d+|two|three|four|five|six) (?:\w+ )?(?:ago|days|weeks|months|month|week))",
      0.7, "already cancelled"),
+    # a decision made: no retention offers, please ("I just want it cancelled", "I don't
+    # want a discount"); the script for it cancels without a sales pitch
+    (r"(?:i )?(?:just|only|simply) want (?:it|this|that|my \w+|the \w+) (?:cancell?ed|canceled|closed|gone|stopped|ended)|(?:just|simply|please just) cancel (?:it|this|that|my \w+)|(?:i )?(?:don'?t|do not) want (?:a|any|your|another) (?:discount|offer|deal|free month|free trial|options?|alternatives?|sales pitch)|no (?:more )?(?:offers|discounts|deals|sales pitch)",
+     0.7, "firm cancel"),
     (r"cancel\w*", 0.7, "cancel"),
     # asking for the money back is a low churn signal; asking *when* an agreed refund
     # arrives ("when will I get my refund?", "I haven't seen the refund yet") is not

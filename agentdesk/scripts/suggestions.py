@@ -84,6 +84,10 @@ _SITUATION_ACTION = {
     ("persistent_abuse", "boundary"): "end the chat respectfully, keep the case open",
     ("answered", "explain"): "check that your explanation landed",
 }
+_CUE_ACTION = {
+    "firm cancel": "they have decided: cancel it, no more offers",
+}
+"""The reason of a script written for one of these cues, when the turn shows it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +207,10 @@ def _needs(result: ToneResult, state: ConversationState, situations: Mapping[str
     if lvl(Tone.CONFUSION):
         want("explain", 2.2 + lvl(Tone.CONFUSION), f"{said(Tone.CONFUSION)}: explain step by step")
         want("empathise", 0.8, f"{said(Tone.CONFUSION)}: reassure that it is confusing")
-    if lvl(Tone.CHURN_RISK):
+    churn = result.signal(Tone.CHURN_RISK)
+    # "I cancelled it last month" is a decision made, not a risk to answer with options
+    if churn is not None and any(e.cue not in ("already cancelled", "shouting", "repeated punctuation")
+                                 for e in churn.evidence):
         want("options", 2.2 + lvl(Tone.CHURN_RISK), f"{said(Tone.CHURN_RISK)}: offer options before anything else")
         want("empathise", 1.0 + lvl(Tone.CHURN_RISK) / 2, f"{said(Tone.CHURN_RISK)}: acknowledge the disappointment")
     if lvl(Tone.ANXIETY):
@@ -257,6 +264,8 @@ def suggest(result: ToneResult, state: ConversationState | None = None,
     for script in library:
         if script.id in used or (script.cues and shown_cues.isdisjoint(script.cues)):
             continue
+        if script.step == "options" and "firm cancel" in shown_cues and "firm cancel" not in script.cues:
+            continue  # they said no to offers: don't make one
         if calm:
             if "calm" in script.tones and script.step == "acknowledge" and not script.situations:
                 candidates.append((1.0, script, "calm turn: a light acknowledgement is enough"))
@@ -279,7 +288,11 @@ def suggest(result: ToneResult, state: ConversationState | None = None,
         if "wait_bound" in script.placeholders and not state.wait_bound and "long_wait" not in situations:
             score -= 0.5
         reason = why[script.step]
-        if sit_fit:
+        cue_hit = next((e for s in result.signals for e in s.evidence
+                        if e.cue in script.cues and e.cue in _CUE_ACTION), None)
+        if cue_hit is not None:
+            reason = f"“{_words(result, cue_hit)}”: {_CUE_ACTION[cue_hit.cue]}"
+        elif sit_fit:
             sit = sit_fit[0]
             action = _SITUATION_ACTION.get((sit, script.step)) or _STEP_ACTION[script.step]
             reason = f"{situations[sit]}: {action}"

@@ -150,6 +150,20 @@ def test_a_replacement_is_offered_for_a_faulty_thing_not_for_a_billing_mistake()
     assert billing and "opt.refund-or-replace" not in [s.script_id for s in billing]
 
 
+def test_a_customer_who_has_decided_to_cancel_gets_no_more_offers():
+    out = run("look, I don't want a discount, I don't want a free month, I just want it cancelled. That's all.")
+    assert out[0].script_id == "opt.cancel-now"
+    assert out[0].reason == "“I don't want a discount”: they have decided: cancel it, no more offers"
+    assert [s for s in out[1:] if s.step == "options"] == []
+    # asking to cancel without having decided still gets the options first
+    assert run("Cancel my subscription please, it's too expensive")[0].script_id == "opt.before-cancel"
+
+
+def test_a_cancellation_already_made_is_not_answered_with_options():
+    out = run("Cancelled my plan today, lovely people, just don't need it now we've moved. Do I get to keep the clips?")
+    assert [s for s in out if s.step == "options"] == []
+
+
 def test_every_cue_a_script_names_is_one_the_engine_gives():
     from agentdesk.demo.corpus import load
     from agentdesk.scripts.tone import cue_labels
