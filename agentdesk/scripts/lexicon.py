@@ -497,7 +497,7 @@ EMOJI: list[tuple[str, str, float, str]] = [
 
 # Sarcasm: phrases that say the opposite of what they mean.
 SARCASM_STRONG = [
-    r"yeah,? right|yea,? right|thanks for nothing|cheers for nothing|(?:this is|is this|that'?s) (?:all )?the thanks (?:i|we) get|thanks a lot for nothing|big (?:thanks|help)(?: not)?|"
+    r"yeah,? right|yea,? right|thanks for nothing|cheers for nothing|(?:this is|is this|that'?s) (?:all )?the thanks (?:i|we) get|thanks a lot for nothing|big (?:thanks|help),? not|"
     r"(?:oh|wow),? (?:great|wonderful|perfect|fantastic|brilliant|lovely|nice|super|thanks|amazing|awesome|just what i needed)|"
     r"(?:just|simply|really|truly) (?:great|perfect|wonderful|brilliant|fantastic|lovely|marvell?ous|what i needed)|"
     r"(?:great|good|nice|fantastic|brilliant|excellent|amazing|stellar|wonderful) (?:job|work|service|going)(?:,| guys| team| there| as always)|"

@@ -427,3 +427,10 @@ def test_not_getting_which_one_is_confusion():
     r = analyze(text)
     assert (span(text, "I don't get which"), "not understanding") in [
         (e.span(), e.cue) for e in r.signal(Tone.CONFUSION).evidence]
+
+
+def test_big_thanks_is_thanks_unless_taken_back():
+    assert analyze("Big thanks to the team for fixing my cameras last week.").level == ToneLevel.CALM
+    text = "Big help, not."
+    r = analyze(text)
+    assert (span(text, "Big help, not"), "sarcasm") in [(e.span(), e.cue) for e in r.signal(Tone.FRUSTRATION).evidence]
