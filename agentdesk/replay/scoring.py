@@ -37,6 +37,7 @@ from agentdesk.errors import UsageError
 from agentdesk.replay.session import Session
 from agentdesk.replay.timeline import TurnKind, build_turns
 from agentdesk.safetext import sanitize
+from agentdesk.scripts.tone import plain_apostrophes
 
 SCORING_VERSION = "agentdesk-scorecard/1"
 """Changes whenever a rule changes, so stored scores say which rules made them."""
@@ -528,8 +529,8 @@ def score_reply(
     # message from a phone or a word processor has the typographic one ("I’m sorry
     # you’ve …", "that’s our policy"). The scored texts are kept as written.
     original_reply, original_customer_text = reply, customer_text
-    reply, customer_text = _plain_apostrophes(reply), _plain_apostrophes(customer_text)
-    earlier_replies = tuple(_plain_apostrophes(r) for r in earlier_replies)
+    reply, customer_text = plain_apostrophes(reply), plain_apostrophes(customer_text)
+    earlier_replies = tuple(plain_apostrophes(r) for r in earlier_replies)
     read = readability(reply)
     if not reply.strip():
         criteria = tuple(
@@ -549,10 +550,6 @@ def score_reply(
     return TurnScore(turn=turn, customer_text=original_customer_text, tone=tone, reply=original_reply,
                      response_s=response_s, target_s=target, criteria=criteria, readability=read,
                      reference=reference)
-
-
-def _plain_apostrophes(text: str) -> str:
-    return text.replace("’", "'")
 
 
 def scorecard(turns: list[TurnScore] | tuple[TurnScore, ...], *, session_id: str,

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agentdesk.scripts.tone import plain_apostrophes
+
 
 @dataclass(frozen=True, slots=True)
 class DraftHint:
@@ -182,7 +184,7 @@ def check_draft(text: str) -> list[DraftHint]:
 
     # the rules are written with the plain apostrophe; a draft pasted from a word processor
     # or a phone has the typographic one ("that’s our policy"). Same length, same offsets.
-    plain_text = text.replace("’", "'")
+    plain_text = plain_apostrophes(text)
     for m in c.slot.finditer(text):
         add(m.start(), m.end(), "unfilled placeholder", "replace it before sending", "")
     for rx, kind, why, alt in c.rules:

@@ -323,11 +323,14 @@ THREAT: list[Cue] = [
      2.0, "chargeback"),
 ]
 
+_PLAN = r"(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)"
+_I_DID = r"(?:i|we|i'?ve|i have|we'?ve|we have|i had|had)"
+
 CHURN: list[Cue] = [
     # "I cancelled it" is done: the customer is not asking to cancel (a script offering
     # to cancel or to pause would be tone-deaf there), though it weighs the same
-    (r"(?:(?:i|we|i'?ve|i have|we'?ve|we have|i had|had) )?(?:already )?(?:cancell?ed|canceled) (?:my |the |our |your |this )?(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)", 2.0, "already cancelled"),
-    (r"cancel\w* (?:my |the |our |your |this )?(?:subscription|account|contract|membership|plan|service|policy|line|agreement|everything|all)", 2.0, "cancel"),
+    (rf"(?:{_I_DID} )?(?:already )?cancell?ed (?:my |the |our |your |this )?{_PLAN}", 2.0, "already cancelled"),
+    (rf"cancel\w* (?:my |the |our |your |this )?{_PLAN}", 2.0, "cancel"),
     (r"(?:close|terminate|end|delete|quit) (?:my |the |our )?(?:account|contract|subscription|membership|plan|relationship|business with you)", 2.0, "cancel"),
     (r"(?:switch|switching|move|moving|go|going|change|changing|leave|leaving|migrate|migrating) (?:\w+ )?(?:to (?:(?:another|a different|a new|a better)(?: (?:provider|company|bank|supplier|operator|network|service|shop|store|brand))?|your competitor|the competition|one of your competitors)|provider|company|bank|supplier|elsewhere|somewhere else|competitor)",
      2.0, "switch"),
@@ -345,7 +348,7 @@ CHURN: list[Cue] = [
     # an ultimatum: "if this isn't fixed today I'm cancelling", "fix it or I'm leaving"
     (r"(?:if (?:this|it|that|you) (?:is ?n[o']?t|isn'?t|doesn'?t|does not|don'?t|do not|can'?t|cannot|won'?t|will not|aren'?t|are not)\b[^.!?\n]{0,60}?|or (?:else )?)(?:i'?m|i am|i'?ll|i will|we'?re|we'?ll|we will) (?:\w+ )?(?:cancel\w*|leav\w*|switch\w*|go(?:ing)? elsewhere|clos\w* my account|tak\w* my business)",
      1.6, "ultimatum"),
-    (r"(?:i|we|i'?ve|i have|we'?ve|we have|already|i had|had)(?: already)? (?:cancell?ed|canceled)|(?:cancell?ed|canceled) (?:it|this|that|(?:my|the|our) @?\w+)(?: (?:subscription|plan|contract|order|account|membership))? (?:already|today|yesterday|this (?:morning|week|month)|last (?:night|week|month)|(?:a|\d+|two|three|four|five|six) (?:\w+ )?(?:ago|days|weeks|months|month|week))",
+    (rf"(?:{_I_DID}|already)(?: already)? cancell?ed|cancell?ed (?:it|this|that|(?:my|the|our) @?\w+)(?: (?:subscription|plan|contract|order|account|membership))? (?:already|today|yesterday|this (?:morning|week|month)|last (?:night|week|month)|(?:a|\d+|two|three|four|five|six) (?:\w+ )?(?:ago|days|weeks|months|month|week))",
      0.7, "already cancelled"),
     # a decision made: no retention offers, please ("I just want it cancelled", "I don't
     # want a discount"); the script for it cancels without a sales pitch
@@ -358,6 +361,9 @@ CHURN: list[Cue] = [
      0.5, "refund"),
 ]
 
+_VALUABLES = r"(?:card|cards|wallet|purse|identity|details|password|pin|phone|bank details|login|account|credit card|debit card)"
+_THIEF = r"(?:someone|somebody|thieves|burglars|a thief|a pickpocket)"
+
 ANXIETY: list[Cue] = [
     (r"worried|worrying|worries|anxious|nervous|scared|afraid|frightened|terrified|panic\w*|stressed|stressful|stressing|desperate|distraught|uneasy|concerned|concerning|alarmed",
      1.4, "emotion word"),
@@ -366,12 +372,12 @@ ANXIETY: list[Cue] = [
      1.1, "plea"),
     # a stolen card or password is a worry about money and accounts ("security": "your
     # money is safe" answers it); a stolen parcel is not ("theft", the same weight)
-    (r"(?:(?:my |the |our )?(?:card|cards|wallet|purse|identity|details|password|pin|phone|bank details|login|account|credit card|debit card)s? (?:was |were |has been |have been |got |being )?stolen)|stolen (?:card|identity|details|password|phone|wallet|login|account)s?",
+    (rf"(?:(?:my |the |our )?{_VALUABLES}s? (?:was |were |has been |have been |got |being )?stolen)|stolen (?:card|identity|details|password|phone|wallet|login|account)s?",
      1.3, "security"),
     (r"(?:hacked|compromised|unauthori[sz]ed|suspicious|identity theft|someone (?:else )?(?:used|accessed|logged))\w*", 1.3, "security"),
-    (r"(?:someone|somebody|thieves|burglars|a thief|a pickpocket) stole (?:my|our) (?:card|cards|wallet|purse|identity|details|password|pin|phone|bank details|login|account|bag|handbag)",
+    (rf"{_THIEF} stole (?:my|our) (?:{_VALUABLES}|bag|handbag)",
      1.3, "security"),
-    (r"stolen|(?:someone|somebody|thieves|burglars|a thief|a pickpocket) stole", 1.3, "theft"),
+    (rf"stolen|{_THIEF} stole", 1.3, "theft"),
     (r"(?:is|are|will) my (?:money|data|account|card|details|information|funds|savings|package|order) (?:safe|secure|ok|okay|lost|gone)|lost (?:all )?my (?:money|data|savings|files|photos|funds)",
      1.3, "security"),
     (r"what if|what happens (?:if|to|now)|will i (?:lose|be charged|get)|am i going to|(?:have|did) i (?:done|do) (?:something|anything) wrong|am i in trouble", 0.9, "worry"),

@@ -88,6 +88,11 @@ _CUE_ACTION = {
     "firm cancel": "they have decided: cancel it, no more offers",
 }
 """The reason of a script written for one of these cues, when the turn shows it."""
+_DECLINES = {
+    "firm cancel": "options",
+}
+"""Cues by which the customer turns a step down ("I don't want a discount"): that step
+is then offered only through scripts written for the cue ("cancel it, no sales pitch")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,13 +263,14 @@ def suggest(result: ToneResult, state: ConversationState | None = None,
     need, why = _needs(result, state, situations)
     present = {s.tone: _LEVEL_WEIGHT[s.level] for s in result.signals}
     shown_cues = {e.cue for s in result.signals for e in s.evidence}
+    declined = {step: cue for cue, step in _DECLINES.items() if cue in shown_cues}
 
     candidates: list[tuple[float, Script, str]] = []
     calm = not need
     for script in library:
         if script.id in used or (script.cues and shown_cues.isdisjoint(script.cues)):
             continue
-        if script.step == "options" and "firm cancel" in shown_cues and "firm cancel" not in script.cues:
+        if script.step in declined and declined[script.step] not in script.cues:
             continue  # they said no to offers: don't make one
         if calm:
             if "calm" in script.tones and script.step == "acknowledge" and not script.situations:

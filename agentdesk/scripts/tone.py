@@ -304,7 +304,14 @@ def _lower(text: str) -> str:
     if len(low) != len(text):
         # a few characters lower-case to two ("İ" → "i̇"): leave those as they are
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return low.replace("’", "'")
+    return plain_apostrophes(low)
+
+
+def plain_apostrophes(text: str) -> str:
+    """``text`` with the typographic apostrophe ("don’t", as phones and word processors
+    type it) as the plain one the cue tables, the draft check and the scorecards are
+    written with: one character for one, so every offset stays valid."""
+    return text.replace("’", "'")
 
 
 def _words_before(text: str, start: int, n: int = 3) -> list[str]:
@@ -314,7 +321,7 @@ def _words_before(text: str, start: int, n: int = 3) -> list[str]:
               window.rfind(","), window.rfind("\n"))
     if cut >= 0:
         window = window[cut + 1:]
-    return [w.lower().replace("’", "'") for w in _WORD.findall(window)][-n:]
+    return [plain_apostrophes(w.lower()) for w in _WORD.findall(window)][-n:]
 
 
 def _is_negator(word: str, negators: frozenset[str]) -> bool:
@@ -333,17 +340,16 @@ def _negated(before: list[str], negators: frozenset[str]) -> bool:
 _STOPWORDS = frozenset(
     "the and for you your my me our this that with have has had was were are is not but "
     "from they them their there what when who how why which will would can could should "
-    "about into over just also then than its it's i'm i've been being any all some".split()
+    "about into over just also then than its it's i'm i've been being any all some "
+    "a an i to of in on at it so be or as if do up we us he she his her".split()
 )
-
-_SHORT_FUNCTION_WORDS = frozenset("a an i to of in on at it so be or as if do up we us he she his her its".split())
+"""Words that explain nothing on their own, never shown as learned-cue evidence."""
 
 
 def _function_words_only(span: str) -> bool:
     """True for learned-cue words that explain nothing on their own ("but the", "it's a",
     "and"): shown as evidence they would look like the reason, which they are not."""
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(span)]
-    return all(w in _STOPWORDS or w in _SHORT_FUNCTION_WORDS for w in words)
+    return all(plain_apostrophes(w.lower()) in _STOPWORDS for w in _WORD.findall(span))
 
 
 _AIMED_CUES = {"insult", "sarcastic insult", "contempt", "profanity at the agent", "threat to the agent",

@@ -23,6 +23,13 @@ def spans(result, tone) -> list[tuple[int, int]]:
     return s.spans()
 
 
+def marked(result, tone) -> dict[tuple[int, int], str]:
+    """The cue that marks each evidence span of ``tone``."""
+    s = result.signal(tone)
+    assert s is not None, f"no {tone} signal in {result.summary()}"
+    return {e.span(): e.cue for e in s.evidence}
+
+
 def cues(result, tone) -> list[str]:
     return [e.cue for e in result.signal(tone).evidence]
 
@@ -59,10 +66,7 @@ def test_frustration_nobody_answered():
     ("It should’ve arrived on Monday, I was told.", "should’ve arrived", "broken promise"),
 ])
 def test_contracted_and_typographic_forms_of_frustration_cues(text, phrase, cue):
-    r = analyze(text)
-    f = r.signal(Tone.FRUSTRATION)
-    assert f is not None, r.summary()
-    got = {(e.start, e.end): e.cue for e in f.evidence}
+    got = marked(analyze(text), Tone.FRUSTRATION)
     assert got.get(span(text, phrase)) == cue, got
 
 
@@ -372,8 +376,7 @@ def test_tricky_alphabet(text):
 ])
 def test_theft_is_a_worry_and_a_stolen_card_a_worry_about_money(text, phrase, cue):
     r = analyze(text)
-    anxiety = r.signal(Tone.ANXIETY)
-    assert anxiety is not None and (span(text, phrase), cue) in [(e.span(), e.cue) for e in anxiety.evidence]
+    assert marked(r, Tone.ANXIETY).get(span(text, phrase)) == cue
     assert r.signal(Tone.ANGER) is None  # a thief is not the company
 
 
@@ -408,9 +411,9 @@ def test_moving_house_is_not_switching_provider(text, churn):
     ("If you can't help, I'll go elsewhere", "If you can't help, I'll go elsewhere"),
 ])
 def test_an_ultimatum_is_churn_risk(text, phrase):
-    churn = analyze(text).signal(Tone.CHURN_RISK)
-    assert churn is not None and churn.level == SignalLevel.MEDIUM
-    assert (span(text, phrase), "ultimatum") in [(e.span(), e.cue) for e in churn.evidence]
+    r = analyze(text)
+    assert marked(r, Tone.CHURN_RISK).get(span(text, phrase)) == "ultimatum"
+    assert r.signal(Tone.CHURN_RISK).level == SignalLevel.MEDIUM
 
 
 def test_an_ultimatum_to_fix_it_is_upset_and_asks_for_a_fix_not_a_cancellation():
@@ -424,13 +427,10 @@ def test_an_ultimatum_to_fix_it_is_upset_and_asks_for_a_fix_not_a_cancellation()
 
 def test_not_getting_which_one_is_confusion():
     text = "I don't get which plan I'm on."
-    r = analyze(text)
-    assert (span(text, "I don't get which"), "not understanding") in [
-        (e.span(), e.cue) for e in r.signal(Tone.CONFUSION).evidence]
+    assert marked(analyze(text), Tone.CONFUSION).get(span(text, "I don't get which")) == "not understanding"
 
 
 def test_big_thanks_is_thanks_unless_taken_back():
     assert analyze("Big thanks to the team for fixing my cameras last week.").level == ToneLevel.CALM
     text = "Big help, not."
-    r = analyze(text)
-    assert (span(text, "Big help, not"), "sarcasm") in [(e.span(), e.cue) for e in r.signal(Tone.FRUSTRATION).evidence]
+    assert marked(analyze(text), Tone.FRUSTRATION).get(span(text, "Big help, not")) == "sarcasm"

@@ -3,6 +3,8 @@ the draft check, and the suggestion events."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from agentdesk.desk import Desk
@@ -16,17 +18,26 @@ from tests.ui.helpers import burst, connected, make_app, screen_text, wait_for
 ANGRY = "This is the THIRD time I'm writing and nobody answered!! Your service is useless."
 
 
+@contextmanager
+def _billing_floor(url):
+    """A billing queue with Alice available on it: ``(desk, clock)``, the store closed after."""
+    clock = FakeClock()
+    store = Store.open(url)
+    try:
+        desk = Desk(store, clock=clock)
+        desk.create_queue("billing", "Billing", 60, 0.8)
+        alice = desk.create_agent("alice", "Alice Moreau")
+        desk.set_agent_status(alice.id, "available")
+        yield desk, clock
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def angry_url(sqlite_url):
-    clock = FakeClock()
-    store = Store.open(sqlite_url)
-    desk = Desk(store, clock=clock)
-    desk.create_queue("billing", "Billing", 60, 0.8)
-    alice = desk.create_agent("alice", "Alice Moreau")
-    desk.set_agent_status(alice.id, "available")
-    c = desk.create_customer("Kenji Watanabe", "kenji@example.com", created_at=clock.now - 86400 * 90)
-    cid = desk.arrive(c.id, "billing", "chat", ANGRY, subject="refund", at=clock.now - 700)
-    store.close()
+    with _billing_floor(sqlite_url) as (desk, clock):
+        c = desk.create_customer("Kenji Watanabe", "kenji@example.com", created_at=clock.now - 86400 * 90)
+        cid = desk.arrive(c.id, "billing", "chat", ANGRY, subject="refund", at=clock.now - 700)
     return sqlite_url, cid
 
 
@@ -148,22 +159,16 @@ async def test_the_newest_message_stays_in_view_when_the_assistant_opens(sqlite_
     # At 80×24 the assistant and the composer take half the screen once the conversation
     # is claimed: the transcript must still end on the customer's newest message (it
     # used to keep its old scroll offset and hide the last two).
-    clock = FakeClock()
-    store = Store.open(sqlite_url)
-    desk = Desk(store, clock=clock)
-    desk.create_queue("billing", "Billing", 60, 0.8)
-    alice = desk.create_agent("alice", "Alice Moreau")
-    desk.set_agent_status(alice.id, "available")
-    c = desk.create_customer("Kenji Watanabe", "kenji@example.com")
-    cid = desk.arrive(c.id, "billing", "chat", "hello??", at=clock.now - 900)
-    for i, line in enumerate([
-        "seriously, 15 minutes and not even an acknowledgement",
-        "15 minutes. I've got better things to do than stare at this window",
-        "right, five more minutes and then I'm making a complaint",
-        "Still nothing. Do you actually have anyone working on chat?",
-    ]):
-        desk.customer_message(cid, line, at=clock.now - 600 + 60 * i)
-    store.close()
+    with _billing_floor(sqlite_url) as (desk, clock):
+        c = desk.create_customer("Kenji Watanabe", "kenji@example.com")
+        cid = desk.arrive(c.id, "billing", "chat", "hello??", at=clock.now - 900)
+        for i, line in enumerate([
+            "seriously, 15 minutes and not even an acknowledgement",
+            "15 minutes. I've got better things to do than stare at this window",
+            "right, five more minutes and then I'm making a complaint",
+            "Still nothing. Do you actually have anyone working on chat?",
+        ]):
+            desk.customer_message(cid, line, at=clock.now - 600 + 60 * i)
     app = make_app(sqlite_url, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _claim_the_angry_customer(pilot)
@@ -225,29 +230,22 @@ async def test_a_reply_typed_fast_is_sent_whole(angry_url):
 async def test_a_wait_bound_in_a_script_is_the_honest_hold_length_while_on_hold(sqlite_url):
     # ten earlier holds of 150 s on the queue: the hold length that held for 90 % of
     # them is 150 s, "3 minutes" (the figure the wait update 'w' gives too)
-    clock = FakeClock()
-    store = Store.open(sqlite_url)
-    desk = Desk(store, clock=clock)
-    desk.create_queue("billing", "Billing", 60, 0.8)
-    alice = desk.create_agent("alice", "Alice Moreau")
-    bob = desk.create_agent("bob", "Bob Lee")
-    desk.set_agent_status(bob.id, "available")
-    clock.advance(-3 * 3600)
-    for i in range(10):
-        c = desk.create_customer(f"Customer {i}", f"c{i}@example.com")
-        cid = desk.arrive(c.id, "billing", "chat", "Where is my order?")
-        claim = desk.claim(bob.id, cid)
-        desk.hold(claim, "checking the warehouse")
-        clock.advance(150)
-        desk.resume(claim)
-        desk.resolve(claim, "solved")
-        clock.advance(60)
-    desk.set_agent_status(bob.id, "offline")
-    clock.now = FakeClock().now
-    desk.set_agent_status(alice.id, "available")
-    c = desk.create_customer("Kenji Watanabe", "kenji@example.com")
-    desk.arrive(c.id, "billing", "chat", ANGRY, at=clock.now - 300)
-    store.close()
+    with _billing_floor(sqlite_url) as (desk, clock):
+        bob = desk.create_agent("bob", "Bob Lee")
+        desk.set_agent_status(bob.id, "available")
+        clock.advance(-3 * 3600)
+        for i in range(10):
+            c = desk.create_customer(f"Customer {i}", f"c{i}@example.com")
+            claim = desk.claim(bob.id, desk.arrive(c.id, "billing", "chat", "Where is my order?"))
+            desk.hold(claim, "checking the warehouse")
+            clock.advance(150)
+            desk.resume(claim)
+            desk.resolve(claim, "solved")
+            clock.advance(60)
+        desk.set_agent_status(bob.id, "offline")
+        clock.now = FakeClock().now
+        c = desk.create_customer("Kenji Watanabe", "kenji@example.com")
+        desk.arrive(c.id, "billing", "chat", ANGRY, at=clock.now - 300)
 
     app = make_app(sqlite_url, clock=FakeClock())
     async with app.run_test(size=(100, 30)) as pilot:
